@@ -1,0 +1,222 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiefen.cases.choices import (
+    AssignmentRole,
+    Category,
+    Channel,
+    Level,
+    PartyKind,
+    PartyRole,
+    ResolvedLevel,
+    Status,
+)
+from jiefen.directory.models import Organization
+from jiefen.regions.models import Region
+
+
+class CaseSequence(models.Model):
+    """The last number given per county and year; locked while a case is registered so that
+    numbers are unique and gap-free (a rolled-back registration rolls its number back too)."""
+
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="caseseq_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.county.code[:6]}-{self.year}: {self.last_value}"
+
+
+class Case(models.Model):
+    """One dispute or request, one number for life (一案一码).
+
+    `status`, `level`, `lead_organization` and `due_at` summarise where the case stands; the
+    history is in CaseEvent, the owners in Assignment, the clocks in CaseStep. Changed only
+    through cases.services; `version` grows with every change (optimistic concurrency).
+    """
+
+    number = models.CharField(_("case number"), max_length=24, unique=True)
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    seq = models.PositiveIntegerField()
+    query_code_hash = models.CharField(max_length=64)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    description = models.TextField(_("description"))
+    request = models.TextField(_("what is asked"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
+    town = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lead_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="lead_cases")
+    received_at = models.DateTimeField(_("received at"))
+    registered_at = models.DateTimeField(_("registered at"))
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    resolved_level = models.CharField(_("resolved at level"), max_length=10, choices=ResolvedLevel.choices,
+                                      blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    statutory_route = models.CharField(_("statutory route"), max_length=20, blank=True)
+    legal_route_told = models.TextField(_("legal route told"), blank=True)
+    return_count = models.PositiveIntegerField(default=0)
+    escalation_count = models.PositiveIntegerField(default=0)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [models.UniqueConstraint(fields=["county", "year", "seq"], name="case_county_year_seq")]
+        indexes = [
+            models.Index(fields=["county", "status"]),
+            models.Index(fields=["town", "status"]),
+            models.Index(fields=["village", "status"]),
+            models.Index(fields=["lead_organization", "status"]),
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["county", "-received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Party(models.Model):
+    """A party to a case. ID number and phone are kept encrypted, hashed and masked (core.pii)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartyKind.choices, default=PartyKind.PERSON)
+    name = models.CharField(_("name"), max_length=100)
+    id_number_enc = models.TextField(blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=24, blank=True)
+    phone_enc = models.TextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """Who leads (牵头) or assists (协办) a case at which level; ended rows keep the history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    is_active = models.BooleanField(default=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [models.Index(fields=["organization", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.role} {self.organization_id}"
+
+
+class CaseStep(models.Model):
+    """The clock of one stage of a case: started, due, paused intervals, ended."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    code = models.CharField(max_length=60)
+    rule = models.ForeignKey("deadlines.TimeLimitRule", null=True, blank=True, on_delete=models.PROTECT)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_intervals = models.JSONField(default=list, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.code}"
+
+
+class CaseEvent(models.Model):
+    """Append-only timeline entry: every action on a case, who, when, why.
+
+    Written by services in the same transaction as the change; never updated or deleted.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    kind = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # The timeline is the audit trail: entries are written once.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("CaseEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("CaseEvent is append-only")
+
+
+class PiiAccessLog(models.Model):
+    """Every reveal of a full ID number or phone: who, whose, which field, when."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="access_log")
+    field = models.CharField(max_length=20)
+    at = models.DateTimeField()
+    via = models.CharField(max_length=10, default="web")
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class RoutingRule(models.Model):
+    """First routing as data: category × level → lead organisation kind, tried in order.
+
+    A rule whose organisation does not exist at the case's region is skipped; when none
+    applies, the county centre's dispatchers own the case (no vacuum).
+    """
+
+    order = models.PositiveIntegerField(_("order"), default=100)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True,
+                                help_text=_("blank = any category"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    lead_kind = models.CharField(_("lead organisation kind"), max_length=30)
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.category or '*'} → {self.lead_kind}@{self.level}"

@@ -1,0 +1,73 @@
+"""The one place where the process environment is read.
+
+Every setting that can come from outside is listed here with its default, so that an
+operator can see the whole surface in one file (docs/operations.md repeats it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Env:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    pii_key: str
+    hash_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    redis_url: str
+    celery_eager: bool
+    time_zone: str
+
+
+def _generated_secrets(data_dir: Path) -> dict[str, str]:
+    """Development secrets: generated once into the data folder, never committed."""
+    path = data_dir / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    from cryptography.fernet import Fernet
+
+    values = {
+        "secret_key": secrets.token_urlsafe(50),
+        "pii_key": Fernet.generate_key().decode(),
+        "hash_key": secrets.token_urlsafe(32),
+    }
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(values))
+    os.chmod(tmp, 0o600)
+    try:
+        # link() fails if another process won the race; then we read theirs.
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return json.loads(path.read_text())
+
+
+def read_env() -> Env:
+    data_dir = Path(os.environ.get("JIEFEN_DATA_DIR", "./var")).resolve()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'jiefen.sqlite3'}"
+    generated: dict[str, str] = {}
+    if not all(os.environ.get(k) for k in ("JIEFEN_SECRET_KEY", "JIEFEN_PII_KEY", "JIEFEN_HASH_KEY")):
+        generated = _generated_secrets(data_dir)
+    return Env(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=os.environ.get("JIEFEN_SECRET_KEY") or generated["secret_key"],
+        pii_key=os.environ.get("JIEFEN_PII_KEY") or generated["pii_key"],
+        hash_key=os.environ.get("JIEFEN_HASH_KEY") or generated["hash_key"],
+        debug=os.environ.get("JIEFEN_DEBUG", "0") == "1",
+        allowed_hosts=[h for h in os.environ.get("JIEFEN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h],
+        redis_url=os.environ.get("REDIS_URL", ""),
+        celery_eager=os.environ.get("JIEFEN_CELERY_EAGER", "1") == "1",
+        time_zone=os.environ.get("JIEFEN_TIME_ZONE", "Asia/Shanghai"),
+    )
