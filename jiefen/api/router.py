@@ -1,5 +1,81 @@
-"""Assembles the REST API: one NinjaAPI, routers from the domain apps, one error format."""
+"""Assembles the REST API: one NinjaAPI, routers from the domain apps, one error format.
 
+Every error leaves as `{"error": "<stable code>", "message": "<text in the caller's
+language>"}` (plus `fields` for validation), whatever raised it.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
 
-api = NinjaAPI(title="jiefen API", version="1", urls_namespace="api")
+from jiefen.cases.api import router as cases_router
+from jiefen.core.errors import DomainError
+from jiefen.deadlines.api import router as deadlines_router
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        from jiefen.directory.services import api_token_authenticate
+
+        return api_token_authenticate(token)
+
+
+api = NinjaAPI(
+    title="jiefen API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerToken(),
+    description="REST API of jiefen (解纷). Authenticate with `Authorization: Bearer <token>` "
+    "(`jiefen token create --username U`).",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+def _loc(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out or "body"
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        fields.setdefault(_loc(err.get("loc", ())), []).append(str(err.get("msg", "")))
+    return api.create_response(
+        request,
+        {"error": "validation_failed", "message": _("The request has invalid fields."), "fields": fields},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(
+        request, {"error": "unauthorized", "message": _("A valid API token is required.")}, status=401
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"error": "not_found", "message": _("Not found.")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"error": "http_error", "message": str(exc)}, status=exc.status_code)
+
+
+api.add_router("/", cases_router)
+api.add_router("/", deadlines_router)

@@ -49,8 +49,16 @@ class Status(models.TextChoices):
     MERGED = "merged", _("merged")
 
 
-OPEN_STATUSES = frozenset({Status.REGISTERED, Status.TRIAGED, Status.ACCEPTED, Status.IN_PROGRESS,
-                           Status.SUSPENDED, Status.TRANSFERRED})
+OPEN_STATUSES = frozenset(
+    {
+        Status.REGISTERED,
+        Status.TRIAGED,
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+        Status.SUSPENDED,
+        Status.TRANSFERRED,
+    }
+)
 TERMINAL_STATUSES = frozenset({Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.MERGED})
 ENDED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED}) | TERMINAL_STATUSES
 

@@ -47,7 +47,9 @@ class Case(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     description = models.TextField(_("description"))
     request = models.TextField(_("what is asked"), blank=True)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
@@ -56,11 +58,13 @@ class Case(models.Model):
     lead_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="lead_cases")
     received_at = models.DateTimeField(_("received at"))
     registered_at = models.DateTimeField(_("registered at"))
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
-    resolved_level = models.CharField(_("resolved at level"), max_length=10, choices=ResolvedLevel.choices,
-                                      blank=True)
+    resolved_level = models.CharField(
+        _("resolved at level"), max_length=10, choices=ResolvedLevel.choices, blank=True
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     statutory_route = models.CharField(_("statutory route"), max_length=20, blank=True)
@@ -160,8 +164,9 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
@@ -197,6 +202,9 @@ class PiiAccessLog(models.Model):
     class Meta:
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.field} {self.at:%Y-%m-%d %H:%M}"
+
 
 class RoutingRule(models.Model):
     """First routing as data: category × level → lead organisation kind, tried in order.
@@ -206,8 +214,13 @@ class RoutingRule(models.Model):
     """
 
     order = models.PositiveIntegerField(_("order"), default=100)
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True,
-                                help_text=_("blank = any category"))
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=Category.choices,
+        blank=True,
+        help_text=_("blank = any category"),
+    )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     lead_kind = models.CharField(_("lead organisation kind"), max_length=30)
     is_active = models.BooleanField(_("active"), default=True)

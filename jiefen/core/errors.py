@@ -14,7 +14,9 @@ class DomainError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: Any = "", *, code: str | None = None, fields: dict[str, list[str]] | None = None):
+    def __init__(
+        self, message: Any = "", *, code: str | None = None, fields: dict[str, list[str]] | None = None
+    ):
         super().__init__(str(message))
         self.message = message
         if code:

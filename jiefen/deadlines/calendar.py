@@ -30,8 +30,11 @@ class WorkCalendar:
     def check(self, day: date) -> None:
         if day.year not in self.years:
             raise CalendarYearUnknown(
-                _("The working-day calendar has no data for %(year)s; an administrator must add "
-                  "that year from the State Council's holiday notice.") % {"year": day.year}
+                _(
+                    "The working-day calendar has no data for %(year)s; an administrator must add "
+                    "that year from the State Council's holiday notice."
+                )
+                % {"year": day.year}
             )
 
     def is_workday(self, day: date) -> bool:
@@ -48,8 +51,9 @@ class WorkCalendar:
         return day
 
 
-def due_date(start: date, days: int, unit: str, calendar: WorkCalendar,
-             paused: Iterable[tuple[date, date]] = ()) -> date:
+def due_date(
+    start: date, days: int, unit: str, calendar: WorkCalendar, paused: Iterable[tuple[date, date]] = ()
+) -> date:
     """The last day of a period of `days` starting after `start`.
 
     `paused` are (first, last) inclusive day ranges during which the clock stands still
@@ -57,12 +61,24 @@ def due_date(start: date, days: int, unit: str, calendar: WorkCalendar,
     working day later for a working-day period, if the paused day is a working day).
     """
     if days < 0 or days > MAX_DAYS:
-        raise ValidationFailed(_("The number of days must be between 0 and %(max)s.") % {"max": MAX_DAYS},
-                               fields={"days": [_("out of range")]})
+        raise ValidationFailed(
+            _("The number of days must be between 0 and %(max)s.") % {"max": MAX_DAYS},
+            fields={"days": [_("out of range")]},
+        )
     if unit not in ("calendar", "working"):
-        raise ValidationFailed(_("The unit must be 'calendar' or 'working'."), fields={"unit": [_("invalid")]})
-    paused_days = set()
+        raise ValidationFailed(
+            _("The unit must be 'calendar' or 'working'."), fields={"unit": [_("invalid")]}
+        )
+    paused_days: set[date] = set()
     for first, last in paused:
+        # An inverted or open-ended range (e.g. date.max for "until further notice") would be
+        # ignored silently or loop until OverflowError; refuse it instead.
+        if last < first or (last - first).days >= MAX_DAYS or len(paused_days) > MAX_DAYS:
+            raise ValidationFailed(
+                _("A paused interval must end on or after its start and be shorter than %(max)s days.")
+                % {"max": MAX_DAYS},
+                fields={"paused": [_("invalid")]},
+            )
         d = first
         while d <= last:
             paused_days.add(d)

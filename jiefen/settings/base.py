@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "jiefen.cases",
     "jiefen.api",
     "jiefen.web",
+    "jiefen.demo",
 ]
 
 MIDDLEWARE = [

@@ -66,7 +66,9 @@ def read_env() -> Env:
         pii_key=os.environ.get("JIEFEN_PII_KEY") or generated["pii_key"],
         hash_key=os.environ.get("JIEFEN_HASH_KEY") or generated["hash_key"],
         debug=os.environ.get("JIEFEN_DEBUG", "0") == "1",
-        allowed_hosts=[h for h in os.environ.get("JIEFEN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h],
+        allowed_hosts=[
+            h for h in os.environ.get("JIEFEN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h
+        ],
         redis_url=os.environ.get("REDIS_URL", ""),
         celery_eager=os.environ.get("JIEFEN_CELERY_EAGER", "1") == "1",
         time_zone=os.environ.get("JIEFEN_TIME_ZONE", "Asia/Shanghai"),

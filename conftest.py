@@ -1,0 +1,98 @@
+"""Fixtures shared by every app's tests: a small real-shaped county with its organisations
+and one staff member per role."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from jiefen.directory.models import Organization, Staff
+
+
+@dataclass
+class County:
+    county: object
+    town: object
+    town2: object
+    village: object
+    village2: object
+    other_village: object
+
+    def org(self, kind: str, region=None) -> Organization:
+        return Organization.objects.get(kind=kind, region=region or self.county)
+
+
+def make_county(code: str = "330523", name: str = "安吉县"):
+    from jiefen.directory.services import organizations_seed_for_county
+    from jiefen.regions.models import Region
+
+    county = Region.objects.create(code=f"{code}000000", name=name, level="county")
+    county.county = county
+    county.save()
+
+    def town(c, n):
+        t = Region.objects.create(code=c, name=n, level="town", parent=county, county=county)
+        t.town = t
+        t.save()
+        return t
+
+    def village(c, n, t):
+        return Region.objects.create(code=c, name=n, level="village", parent=t, county=county, town=t)
+
+    t1 = town(f"{code}101000", "孝丰镇")
+    t2 = town(f"{code}102000", "报福镇")
+    v1 = village(f"{code}101201", "横溪坞村委会", t1)
+    v2 = village(f"{code}101202", "夏阳村委会", t1)
+    v3 = village(f"{code}102201", "深溪村委会", t2)
+    organizations_seed_for_county(county=county)
+    return County(county=county, town=t1, town2=t2, village=v1, village2=v2, other_village=v3)
+
+
+@pytest.fixture
+def anji(db) -> County:
+    return make_county()
+
+
+@pytest.fixture
+def staff_factory(db):
+    counter = {"n": 0}
+
+    def make(org: Organization, roles: list[str], **kw) -> Staff:
+        counter["n"] += 1
+        return Staff.objects.create_user(
+            username=kw.pop("username", f"u{counter['n']}"),
+            password="pw-123456789",
+            organization=org,
+            roles=roles,
+            **kw,
+        )
+
+    return make
+
+
+@pytest.fixture
+def dispatcher(anji, staff_factory) -> Staff:
+    return staff_factory(anji.org("county_centre"), ["dispatcher", "clerk"], username="dispatcher")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    from jiefen.deadlines.selectors import calendar_invalidate
+
+    calendar_invalidate()
+    yield
+    calendar_invalidate()
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests need Debian's chromium; CI sets JIEFEN_REQUIRE_BROWSER=1 so they never skip there.
+    import shutil
+
+    if shutil.which("chromium") or os.environ.get("JIEFEN_REQUIRE_BROWSER") == "1":
+        return
+    skip = pytest.mark.skip(reason="chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,261 @@
+"""REST endpoints for cases (thin: parse, call a service or selector, serialise)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja import Status as HttpStatus
+
+from jiefen.cases import selectors, services
+from jiefen.cases.choices import Status
+from jiefen.cases.models import Case
+from jiefen.core.errors import NotFound
+from jiefen.directory.models import Organization
+
+router = Router(tags=["cases"])
+
+MAX_TEXT = 20000
+
+
+class PartyIn(Schema):
+    role: str = Field(..., max_length=20)
+    kind: str = Field("person", max_length=20)
+    name: str = Field(..., max_length=100)
+    id_number: str | None = Field(None, max_length=30)
+    phone: str | None = Field(None, max_length=30)
+    address: str | None = Field(None, max_length=200)
+
+
+class CaseIn(Schema):
+    channel: str = Field(..., max_length=30)
+    region_code: str = Field(..., max_length=12)
+    description: str = Field(..., max_length=MAX_TEXT)
+    request: str | None = Field(None, max_length=MAX_TEXT)
+    category: str | None = Field(None, max_length=30)
+    received_at: datetime | None = None
+    parties: list[PartyIn] = Field(..., max_length=200)
+
+
+class PartyOut(Schema):
+    id: int
+    role: str
+    kind: str
+    name: str
+    id_number: str
+    phone: str
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    actor: str | None
+    from_status: str
+    to_status: str
+    reason: str
+    data: dict
+
+
+class CaseOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    channel: str
+    category: str
+    level: str
+    region_code: str
+    region_name: str
+    lead_organization: str
+    lead_organization_id: int
+    description: str
+    received_at: datetime
+    registered_at: datetime
+    due_at: datetime | None
+    overdue: bool
+    resolved_level: str
+    return_count: int
+    escalation_count: int
+    version: int
+
+
+class CaseDetailOut(CaseOut):
+    parties: list[PartyOut]
+    events: list[EventOut]
+    allowed_actions: list[str]
+
+
+class CaseCreatedOut(CaseDetailOut):
+    query_code: str
+
+
+class ActionIn(Schema):
+    action: str = Field(..., max_length=30)
+    reason: str | None = Field(None, max_length=2000)
+    version: int | None = None
+    organization_id: int | None = None
+    statutory_route: str | None = Field(None, max_length=30)
+    legal_route: str | None = Field(None, max_length=2000)
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CaseOut]
+
+
+class RevealOut(Schema):
+    value: str
+
+
+def case_out(case: Case) -> dict:
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": str(Status(case.status).label),
+        "channel": case.channel,
+        "category": case.category,
+        "level": case.level,
+        "region_code": case.region.code,
+        "region_name": case.region.name,
+        "lead_organization": case.lead_organization.name,
+        "lead_organization_id": case.lead_organization_id,
+        "description": case.description,
+        "received_at": case.received_at,
+        "registered_at": case.registered_at,
+        "due_at": case.due_at,
+        "overdue": selectors.is_overdue(case),
+        "resolved_level": case.resolved_level,
+        "return_count": case.return_count,
+        "escalation_count": case.escalation_count,
+        "version": case.version,
+    }
+
+
+def case_detail_out(case: Case, viewer) -> dict:
+    out = case_out(case)
+    out["parties"] = [
+        {
+            "id": p.id,
+            "role": p.role,
+            "kind": p.kind,
+            "name": p.name,
+            "id_number": p.id_number_masked,
+            "phone": p.phone_masked,
+        }
+        for p in case.parties.all()
+    ]
+    out["events"] = [
+        {
+            "at": e.at,
+            "kind": e.kind,
+            "actor": str(e.actor) if e.actor else None,
+            "from_status": e.from_status,
+            "to_status": e.to_status,
+            "reason": e.reason,
+            "data": e.data,
+        }
+        for e in selectors.case_events(case=case)
+    ]
+    out["allowed_actions"] = [a.code for a in selectors.allowed_actions(viewer=viewer, case=case)]
+    return out
+
+
+@router.post("/cases", response={201: CaseCreatedOut}, summary="Register a case (挂号)")
+def create_case(request: HttpRequest, payload: CaseIn):
+    reg = services.case_register(
+        channel=payload.channel,
+        region=payload.region_code,
+        description=payload.description,
+        request=payload.request or "",
+        category=payload.category,
+        received_at=payload.received_at,
+        parties=[
+            services.PartyInput(
+                role=p.role,
+                kind=p.kind,
+                name=p.name,
+                id_number=p.id_number or "",
+                phone=p.phone or "",
+                address=p.address or "",
+            )
+            for p in payload.parties
+        ],
+        actor=request.auth,
+    )
+    out = case_detail_out(selectors.case_get(viewer=request.auth, number=reg.case.number), request.auth)
+    out["query_code"] = reg.query_code
+    return HttpStatus(201, out)
+
+
+@router.get("/cases", response=CasePage, summary="List cases in the caller's jurisdiction")
+def list_cases(
+    request: HttpRequest,
+    status: str | None = None,
+    region: str | None = None,
+    level: str | None = None,
+    overdue: bool | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    q: str | None = Query(None, max_length=100),
+    page: int = Query(1, ge=1, le=100000),
+    page_size: int = Query(50, ge=1, le=200),
+):
+    qs = selectors.case_list(
+        viewer=request.auth,
+        status=status,
+        region=region,
+        level=level,
+        overdue=overdue,
+        category=category,
+        channel=channel,
+        q=q,
+    )
+    count = qs.count()
+    start = (page - 1) * page_size
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "results": [case_out(c) for c in qs[start : start + page_size]],
+    }
+
+
+@router.get("/cases/{number}", response=CaseDetailOut, summary="One case with its timeline")
+def get_case(request: HttpRequest, number: str):
+    return case_detail_out(selectors.case_get(viewer=request.auth, number=number), request.auth)
+
+
+@router.post("/cases/{number}/actions", response=CaseDetailOut, summary="Move a case (accept, return, …)")
+def case_action(request: HttpRequest, number: str, payload: ActionIn):
+    case = selectors.case_get(viewer=request.auth, number=number)
+    org = None
+    if payload.organization_id is not None:
+        org = Organization.objects.filter(pk=payload.organization_id).select_related("region").first()
+        if org is None:
+            raise NotFound("No such organisation.")
+    services.case_transition(
+        case=case,
+        actor=request.auth,
+        action=payload.action,
+        reason=payload.reason or "",
+        version=payload.version,
+        organization=org,
+        statutory_route=payload.statutory_route or "",
+        legal_route=payload.legal_route or "",
+    )
+    return case_detail_out(selectors.case_get(viewer=request.auth, number=number), request.auth)
+
+
+@router.post(
+    "/cases/{number}/parties/{party_id}/reveal",
+    response=RevealOut,
+    summary="Reveal a party's full ID number or phone (logged)",
+)
+def reveal(request: HttpRequest, number: str, party_id: int, field: str = Query(..., max_length=20)):
+    case = selectors.case_get(viewer=request.auth, number=number)
+    party = case.parties.filter(pk=party_id).first()
+    if party is None:
+        raise NotFound("No such party.")
+    return {"value": services.party_pii_reveal(viewer=request.auth, party=party, field_name=field, via="api")}

@@ -1,0 +1,117 @@
+"""Reads of cases, always through the viewer's jurisdiction (DESIGN.md §10).
+
+A county-level organisation sees its county, a town-level one its town, a village-level one
+its village; every organisation also sees the cases it is or was assigned. Anything else is
+"not found", never "forbidden", so that case numbers outside one's reach reveal nothing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from jiefen.cases import workflow
+from jiefen.cases.choices import OPEN_STATUSES, Status
+from jiefen.cases.models import Assignment, Case, CaseEvent
+from jiefen.cases.services import can_take
+from jiefen.core import clock
+from jiefen.core.errors import NotFound, ValidationFailed
+from jiefen.directory.models import Staff
+from jiefen.regions.models import Region
+
+
+def case_scope(viewer: Staff) -> Q:
+    if viewer.is_superuser:
+        return Q()
+    org = viewer.organization
+    if org is None:
+        return Q(pk__in=[])
+    region = org.region
+    if region.level == "county":
+        area = Q(county_id=region.pk)
+    elif region.level == "town":
+        area = Q(town_id=region.pk)
+    else:
+        area = Q(village_id=region.pk)
+    assigned = Exists(Assignment.objects.filter(case=OuterRef("pk"), organization_id=org.pk))
+    return area | Q(assigned)
+
+
+def region_visible(viewer: Staff, region: Region) -> bool:
+    if viewer.is_superuser:
+        return True
+    org = viewer.organization
+    if org is None:
+        return False
+    mine = org.region
+    return (
+        region.pk == mine.pk
+        or (mine.level == "county" and region.county_id == mine.pk)
+        or (mine.level == "town" and region.town_id == mine.pk)
+    )
+
+
+def case_list(
+    *,
+    viewer: Staff,
+    status: str | None = None,
+    region: str | None = None,
+    level: str | None = None,
+    overdue: bool | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    lead_organization: int | None = None,
+    q: str | None = None,
+) -> QuerySet[Case]:
+    qs = Case.objects.filter(case_scope(viewer))
+    if status:
+        if status == "open":
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif status not in Status.values:
+            raise ValidationFailed("Unknown status.", fields={"status": ["invalid"]})
+        else:
+            qs = qs.filter(status=status)
+    if region:
+        reg = Region.objects.filter(code=region).first()
+        if reg is None or not region_visible(viewer, reg):
+            raise NotFound("Unknown region.")
+        field = {"county": "county", "town": "town", "village": "village"}[reg.level]
+        qs = qs.filter(**{f"{field}_id": reg.pk})
+    if level:
+        qs = qs.filter(level=level)
+    if category:
+        qs = qs.filter(category=category)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if lead_organization:
+        qs = qs.filter(lead_organization_id=lead_organization)
+    if overdue is True:
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=clock.now())
+    elif overdue is False:
+        qs = qs.exclude(status__in=OPEN_STATUSES, due_at__lt=clock.now())
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(parties__name=q)).distinct()
+    return qs.select_related("lead_organization", "region").order_by("-received_at", "-id")
+
+
+def case_get(*, viewer: Staff, number: str) -> Case:
+    case = (
+        Case.objects.filter(case_scope(viewer))
+        .filter(number=number)
+        .select_related("lead_organization", "region", "county", "town", "village")
+        .first()
+    )
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+def case_events(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def allowed_actions(*, viewer: Staff, case: Case) -> list[workflow.Action]:
+    return [a for a in workflow.actions_from(case.status) if can_take(viewer, case, a)]
+
+
+def is_overdue(case: Case) -> bool:
+    return case.status in OPEN_STATUSES and case.due_at is not None and case.due_at < clock.now()

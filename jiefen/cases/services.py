@@ -1,0 +1,557 @@
+"""Writes on cases. Each service is one transaction that also appends its CaseEvents.
+
+`case_register` is intake (挂号) for every channel; `case_transition` moves a case along the
+table in workflow.py. Both lock what they change: the county's number sequence, the case row.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiefen.cases import workflow
+from jiefen.cases.choices import (
+    Category,
+    Channel,
+    Level,
+    PartyKind,
+    PartyRole,
+    ResolvedLevel,
+    Status,
+    StatutoryRoute,
+)
+from jiefen.cases.models import Assignment, Case, CaseEvent, CaseSequence, CaseStep, Party, PiiAccessLog
+from jiefen.cases.routing import DOWN, UP, RegionChain, county_centre, level_target, route
+from jiefen.core import clock, pii
+from jiefen.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiefen.deadlines.calendar import due_date
+from jiefen.deadlines.selectors import time_limit_rule, work_calendar
+from jiefen.directory.models import Organization, Staff
+from jiefen.regions.models import Region
+
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+MAX_PARTIES = 200
+
+
+@dataclass
+class PartyInput:
+    role: str
+    name: str
+    kind: str = PartyKind.PERSON
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass
+class Registration:
+    case: Case
+    query_code: str
+    events: list[CaseEvent] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _validate_parties(parties: list[PartyInput], errors: dict[str, list[str]]) -> list[dict]:
+    cleaned = []
+    if not parties:
+        errors.setdefault("parties", []).append(_("At least one party (the applicant) is required."))
+    if len(parties) > MAX_PARTIES:
+        errors.setdefault("parties", []).append(_("At most %(n)s parties.") % {"n": MAX_PARTIES})
+        return cleaned
+    for i, p in enumerate(parties):
+        key = f"parties[{i}]"
+        row: dict = {
+            "role": p.role,
+            "kind": p.kind or PartyKind.PERSON,
+            "name": (p.name or "").strip(),
+            "address": (p.address or "").strip()[:200],
+        }
+        if p.role not in PartyRole.values:
+            errors.setdefault(f"{key}.role", []).append(_("Unknown party role."))
+        if row["kind"] not in PartyKind.values:
+            errors.setdefault(f"{key}.kind", []).append(_("Unknown party kind."))
+        if not row["name"] or len(row["name"]) > 100:
+            errors.setdefault(f"{key}.name", []).append(_("A name of 1 to 100 characters is required."))
+        idn = pii.normalize_id_number(p.id_number or "")
+        if idn:
+            err = pii.id_number_error(idn)
+            if err:
+                errors.setdefault(f"{key}.id_number", []).append(str(err))
+        phone = pii.normalize_phone(p.phone or "")
+        if phone:
+            err = pii.phone_error(phone)
+            if err:
+                errors.setdefault(f"{key}.phone", []).append(str(err))
+        row["id_number"], row["phone"] = idn, phone
+        cleaned.append(row)
+    if cleaned and not any(p["role"] == PartyRole.APPLICANT for p in cleaned):
+        errors.setdefault("parties", []).append(_("At least one party must be the applicant."))
+    return cleaned
+
+
+def _resolve_region(region: Region | str, errors: dict[str, list[str]]) -> Region | None:
+    if isinstance(region, Region):
+        return region
+    code = (region or "").strip()
+    found = Region.objects.filter(code=code).select_related("county", "town").first() if code else None
+    if found is None:
+        errors.setdefault("region_code", []).append(_("Unknown region code: %(code)s") % {"code": code[:20]})
+    return found
+
+
+# ---------------------------------------------------------------- clocks
+
+
+def _due_at(*, rule_code: str, start: datetime, province: str, paused: list[list[str]] | None = None):
+    rule = time_limit_rule(rule_code, province)
+    intervals = [
+        (datetime.fromisoformat(a).date(), datetime.fromisoformat(b).date()) for a, b in (paused or [])
+    ]
+    day = due_date(timezone.localtime(start).date(), rule.days, rule.unit, work_calendar(), intervals)
+    return rule, clock.end_of_day(day)
+
+
+def _start_step(case: Case, code: str, rule_code: str, start: datetime, now: datetime) -> CaseStep:
+    _end_step(case, now)
+    rule, due = _due_at(rule_code=rule_code, start=start, province=case.county.code[:2])
+    step = CaseStep.objects.create(case=case, code=code, rule=rule, started_at=start, due_at=due)
+    case.due_at = due
+    return step
+
+
+def _current_step(case: Case) -> CaseStep | None:
+    return case.steps.filter(ended_at__isnull=True).order_by("-started_at", "-id").first()
+
+
+def _end_step(case: Case, now: datetime) -> None:
+    case.steps.filter(ended_at__isnull=True).update(ended_at=now)
+    case.due_at = None
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _next_number(county: Region, year: int) -> tuple[int, str]:
+    seq_qs = CaseSequence.objects.select_for_update().filter(county=county, year=year)
+    seq = seq_qs.first()
+    if seq is None:
+        try:
+            with transaction.atomic():
+                CaseSequence.objects.create(county=county, year=year, last_value=0)
+        except IntegrityError:
+            pass  # another registration created it first; lock theirs below
+        seq = seq_qs.get()
+    seq.last_value += 1
+    seq.save(update_fields=["last_value"])
+    return seq.last_value, f"{county.code[:6]}-{year}-{seq.last_value:06d}"
+
+
+def _event(
+    case: Case,
+    kind: str,
+    actor: Staff | None,
+    now: datetime,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _assign_lead(case: Case, org: Organization, level: str, now: datetime, note: str = "") -> None:
+    case.assignments.filter(role="lead", is_active=True).update(is_active=False, ended_at=now)
+    Assignment.objects.create(
+        case=case, organization=org, role="lead", level=level, started_at=now, note=note[:200]
+    )
+    case.lead_organization = org
+    case.level = level
+
+
+def case_register(
+    *,
+    channel: str,
+    region: Region | str,
+    description: str,
+    parties: list[PartyInput],
+    category: str | None = None,
+    received_at: datetime | None = None,
+    request: str = "",
+    actor: Staff | None = None,
+) -> Registration:
+    """Register (挂号) a dispute from any channel: number, query code, parties, first routing."""
+    errors: dict[str, list[str]] = {}
+    now = clock.now()
+    if channel not in Channel.values:
+        errors.setdefault("channel", []).append(_("Unknown channel."))
+    category = category or Category.OTHER
+    if category not in Category.values:
+        errors.setdefault("category", []).append(_("Unknown category."))
+    description = (description or "").strip()
+    if not description:
+        errors.setdefault("description", []).append(_("Describe what happened."))
+    elif len(description) > settings.JIEFEN_MAX_DESCRIPTION:
+        errors.setdefault("description", []).append(
+            _("The description is longer than %(n)s characters.") % {"n": settings.JIEFEN_MAX_DESCRIPTION}
+        )
+    request = (request or "").strip()
+    if len(request) > settings.JIEFEN_MAX_DESCRIPTION:
+        errors.setdefault("request", []).append(_("Too long."))
+    if received_at is not None:
+        if timezone.is_naive(received_at):
+            received_at = timezone.make_aware(received_at)
+        if received_at > now + timedelta(minutes=5):
+            errors.setdefault("received_at", []).append(_("The receipt time cannot be in the future."))
+        elif received_at < now - timedelta(days=366 * 3):
+            errors.setdefault("received_at", []).append(_("The receipt time is more than three years ago."))
+    cleaned = _validate_parties(parties, errors)
+    reg = _resolve_region(region, errors)
+    if errors:
+        raise ValidationFailed(
+            _("The case cannot be registered: please correct the marked fields."), fields=errors
+        )
+    assert reg is not None
+    received_at = received_at or now
+    chain = RegionChain.of(reg)
+    query_code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8))
+    with transaction.atomic():
+        decision = route(category=category, chain=chain)
+        year = timezone.localtime(now).year
+        seq, number = _next_number(chain.county, year)
+        case = Case(
+            number=number,
+            county=chain.county,
+            year=year,
+            seq=seq,
+            query_code_hash=pii.keyed_hash("qc:" + query_code),
+            channel=channel,
+            description=description,
+            request=request,
+            category=category,
+            status=Status.REGISTERED,
+            level=decision.level,
+            region=reg,
+            town=chain.town,
+            village=chain.village,
+            lead_organization=decision.organization,
+            received_at=received_at,
+            registered_at=now,
+            registered_by=actor,
+        )
+        case.save()
+        Party.objects.bulk_create([_party(case, p) for p in cleaned])
+        events = [
+            _event(
+                case,
+                "registered",
+                actor,
+                now,
+                to_status=Status.REGISTERED,
+                data={"channel": channel, "received_at": received_at.isoformat()},
+            )
+        ]
+        _assign_lead(case, decision.organization, decision.level, now, note="routing")
+        case.status = Status.TRIAGED
+        _start_step(case, "acceptance", "case.accept", received_at, now)
+        case.save(update_fields=["status", "level", "lead_organization", "due_at"])
+        events.append(
+            _event(
+                case,
+                "routed",
+                actor,
+                now,
+                from_status=Status.REGISTERED,
+                to_status=Status.TRIAGED,
+                reason=decision.explanation,
+                data={
+                    "organization": decision.organization.pk,
+                    "organization_name": decision.organization.name,
+                    "level": decision.level,
+                    "rule": decision.rule.pk if decision.rule else None,
+                },
+            )
+        )
+    return Registration(case=case, query_code=query_code, events=events)
+
+
+def _party(case: Case, p: dict) -> Party:
+    party = Party(case=case, role=p["role"], kind=p["kind"], name=p["name"], address=p["address"])
+    if p["id_number"]:
+        party.id_number_enc = pii.encrypt(p["id_number"])
+        party.id_number_hash = pii.keyed_hash(p["id_number"])
+        party.id_number_masked = pii.mask_id_number(p["id_number"])
+    if p["phone"]:
+        party.phone_enc = pii.encrypt(p["phone"])
+        party.phone_hash = pii.keyed_hash(p["phone"])
+        party.phone_masked = pii.mask_phone(p["phone"])
+    return party
+
+
+# ---------------------------------------------------------------- lifecycle
+
+
+def can_take(actor: Staff, case: Case, action: workflow.Action) -> bool:
+    """May this staff member take this action on this case (status aside)?"""
+    if actor.is_superuser:
+        return True
+    roles = set(actor.roles or [])
+    if not roles & action.roles:
+        return False
+    if action.lead_only and not roles & {"dispatcher", "admin"}:
+        return actor.organization_id == case.lead_organization_id
+    return True
+
+
+def case_transition(
+    *,
+    case: Case | str,
+    actor: Staff,
+    action: str,
+    reason: str = "",
+    version: int | None = None,
+    organization: Organization | None = None,
+    statutory_route: str = "",
+    legal_route: str = "",
+) -> Case:
+    """Move a case by one action of the transition table, or refuse with a stable code.
+
+    The case row is locked for the whole move; a stale `version` from the caller is a
+    conflict, so of two people acting on one screen state one wins and the other is told.
+    """
+    act = workflow.ACTIONS.get(action)
+    if act is None:
+        raise ValidationFailed(
+            _("Unknown action: %(a)s") % {"a": action[:40]},
+            code="unknown_action",
+            fields={"action": [_("unknown")]},
+        )
+    reason = (reason or "").strip()
+    if act.reason_required and not reason:
+        raise ValidationFailed(
+            _("This action needs a reason."), code="reason_required", fields={"reason": [_("required")]}
+        )
+    if len(reason) > 2000:
+        raise ValidationFailed(
+            _("The reason is longer than 2000 characters."), fields={"reason": [_("too long")]}
+        )
+    number = case if isinstance(case, str) else case.number
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("county", "town", "village", "region")
+            .filter(number=number)
+            .first()
+        )
+        if locked is None:
+            raise NotFound(_("No such case."))
+        if version is not None and version != locked.version:
+            raise Conflict(
+                _("The case was changed by someone else (version %(v)s, now %(n)s); reload it and try again.")
+                % {"v": version, "n": locked.version}
+            )
+        if locked.status not in act.sources:
+            raise IllegalTransition(
+                _("'%(action)s' is not possible while the case is %(status)s.")
+                % {"action": act.label, "status": Status(locked.status).label}
+            )
+        if not can_take(actor, locked, act):
+            raise PermissionDenied(_("You may not take this action on this case."))
+        now = clock.now()
+        from_status = locked.status
+        data = _apply(
+            locked,
+            act,
+            actor,
+            now,
+            reason=reason,
+            organization=organization,
+            statutory_route=statutory_route,
+            legal_route=legal_route,
+        )
+        locked.status = act.target
+        locked.version += 1
+        locked.save()
+        _event(
+            locked,
+            action,
+            actor,
+            now,
+            from_status=from_status,
+            to_status=locked.status,
+            reason=reason,
+            data=data,
+        )
+    return locked
+
+
+def _apply(
+    case: Case,
+    act: workflow.Action,
+    actor: Staff,
+    now: datetime,
+    *,
+    reason: str,
+    organization: Organization | None,
+    statutory_route: str,
+    legal_route: str,
+) -> dict:
+    """The side effects of one action beyond the status change; returns data for the event."""
+    chain = RegionChain(county=case.county, town=case.town, village=case.village)
+    code = act.code
+    if code == "route":
+        if organization is None:
+            raise ValidationFailed(
+                _("Choose the organisation that leads the case."), fields={"organization": [_("required")]}
+            )
+        _check_in_chain(organization, chain)
+        before = case.lead_organization.name
+        _assign_lead(case, organization, organization.region.level, now, note="dispatcher")
+        _start_step(case, "acceptance", "case.accept", now, now)
+        return {"from": before, "to": organization.name, "level": case.level}
+    if code == "start":
+        return {}
+    if code == "accept":
+        _start_step(case, "handling", "case.handle", now, now)
+        return {"organization": case.lead_organization.name}
+    if code == "return":
+        before = case.lead_organization
+        centre = county_centre(case.county)
+        _assign_lead(case, centre, Level.COUNTY, now, note="returned")
+        case.return_count += 1
+        _start_step(case, "acceptance", "case.accept", now, now)
+        return {"returned_by": before.pk, "returned_by_name": before.name, "to": centre.name}
+    if code in ("escalate", "delegate"):
+        target_level = (UP if code == "escalate" else DOWN).get(case.level)
+        if target_level is None:
+            raise IllegalTransition(
+                _("The case is already at the highest level.")
+                if code == "escalate"
+                else _("The case is already at the lowest level."),
+                code=f"cannot_{code}",
+            )
+        target = organization or level_target(chain=chain, level=target_level)
+        if target is None:
+            raise IllegalTransition(
+                _("There is no organisation at the %(level)s level of this case's region.")
+                % {"level": Level(target_level).label},
+                code="no_target_organization",
+            )
+        _check_in_chain(target, chain)
+        if target.region.level != target_level:
+            raise ValidationFailed(
+                _("The organisation is not at the %(level)s level.") % {"level": Level(target_level).label},
+                fields={"organization": [_("wrong level")]},
+            )
+        before = (case.lead_organization.name, case.level)
+        _assign_lead(case, target, target_level, now, note=code)
+        if code == "escalate":
+            case.escalation_count += 1
+        _start_step(case, "acceptance", "case.accept", now, now)
+        return {"from": before[0], "from_level": before[1], "to": target.name, "to_level": target_level}
+    if code == "suspend":
+        step = _current_step(case)
+        if step is not None:
+            step.paused_since = now
+            step.save(update_fields=["paused_since"])
+        case.due_at = None
+        return {}
+    if code == "resume":
+        step = _current_step(case)
+        if step is not None and step.paused_since is not None:
+            first = timezone.localtime(step.paused_since).date()
+            last = timezone.localtime(now).date()
+            step.paused_intervals = [*step.paused_intervals, [first.isoformat(), last.isoformat()]]
+            step.paused_since = None
+            if step.rule is not None:
+                _rule, step.due_at = _due_at(
+                    rule_code=step.rule.code,
+                    start=step.started_at,
+                    province=case.county.code[:2],
+                    paused=step.paused_intervals,
+                )
+            step.save(update_fields=["paused_since", "paused_intervals", "due_at"])
+            case.due_at = step.due_at
+            return {"paused": [first.isoformat(), last.isoformat()]}
+        return {}
+    if code == "resolve":
+        case.resolved_level = ResolvedLevel.STATUTORY if case.status == Status.TRANSFERRED else case.level
+        case.resolved_at = now
+        _end_step(case, now)
+        return {"resolved_level": case.resolved_level}
+    if code == "transfer":
+        if statutory_route not in StatutoryRoute.values:
+            raise ValidationFailed(
+                _("Choose the statutory route (arbitration, litigation, …)."),
+                fields={"statutory_route": [_("required")]},
+            )
+        case.statutory_route = statutory_route
+        _end_step(case, now)
+        return {"statutory_route": statutory_route}
+    if code == "close":
+        case.closed_at = now
+        _end_step(case, now)
+        return {}
+    if code == "reopen":
+        case.resolved_at = None
+        case.closed_at = None
+        case.resolved_level = ""
+        _start_step(case, "handling", "case.handle", now, now)
+        return {}
+    if code == "withdraw":
+        _end_step(case, now)
+        case.closed_at = now
+        return {}
+    if code == "not_accept":
+        legal_route = (legal_route or "").strip()
+        if not legal_route:
+            raise ValidationFailed(
+                _("Tell the applicant which legal route to take."), fields={"legal_route": [_("required")]}
+            )
+        case.legal_route_told = legal_route[:2000]
+        case.closed_at = now
+        _end_step(case, now)
+        return {"legal_route": case.legal_route_told}
+    raise IllegalTransition(_("Unsupported action."))  # pragma: no cover - the table and this match
+
+
+def _check_in_chain(org: Organization, chain: RegionChain) -> None:
+    allowed = {r.pk for r in (chain.county, chain.town, chain.village) if r is not None}
+    if org.region_id not in allowed:
+        raise ValidationFailed(
+            _("That organisation is outside this case's region."),
+            fields={"organization": [_("outside the case's region")]},
+        )
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def party_pii_reveal(*, viewer: Staff, party: Party, field_name: str, via: str = "web") -> str:
+    """The full ID number or phone of a party; every reveal is logged (PIPL)."""
+    if field_name not in ("id_number", "phone"):
+        raise ValidationFailed(_("Unknown field."), fields={"field": [_("invalid")]})
+    token = getattr(party, f"{field_name}_enc")
+    if not token:
+        raise NotFound(_("Nothing recorded."))
+    with transaction.atomic():
+        PiiAccessLog.objects.create(staff=viewer, party=party, field=field_name, at=clock.now(), via=via)
+        _event(party.case, "pii_revealed", viewer, clock.now(), data={"party": party.pk, "field": field_name})
+    return pii.decrypt(token)
