@@ -78,6 +78,15 @@ def dispatcher(anji, staff_factory) -> Staff:
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    # Commands and services speak the active language; tests outside requests read English.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     from jiefen.deadlines.selectors import calendar_invalidate
 

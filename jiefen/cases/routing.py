@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from jiefen.cases.choices import Level
+from jiefen.cases.choices import Category, Level
 from jiefen.cases.models import RoutingRule
 from jiefen.directory.models import Organization, OrganizationKind
 from jiefen.regions.models import Region
@@ -93,7 +93,7 @@ def route(*, category: str, chain: RegionChain) -> RoutingDecision:
                 level=rule.level,
                 rule=rule,
                 explanation=_("Rule %(order)s: %(category)s → %(org)s")
-                % {"order": rule.order, "category": category, "org": org.name},
+                % {"order": rule.order, "category": Category(category).label, "org": org.name},
             )
     return RoutingDecision(
         organization=county_centre(chain.county),

@@ -16,6 +16,7 @@ from jiefen.cases.services import can_take
 from jiefen.core import clock
 from jiefen.core.errors import NotFound, ValidationFailed
 from jiefen.directory.models import Staff
+from jiefen.directory.selectors import region_in_jurisdiction
 from jiefen.regions.models import Region
 
 
@@ -34,20 +35,6 @@ def case_scope(viewer: Staff) -> Q:
         area = Q(village_id=region.pk)
     assigned = Exists(Assignment.objects.filter(case=OuterRef("pk"), organization_id=org.pk))
     return area | Q(assigned)
-
-
-def region_visible(viewer: Staff, region: Region) -> bool:
-    if viewer.is_superuser:
-        return True
-    org = viewer.organization
-    if org is None:
-        return False
-    mine = org.region
-    return (
-        region.pk == mine.pk
-        or (mine.level == "county" and region.county_id == mine.pk)
-        or (mine.level == "town" and region.town_id == mine.pk)
-    )
 
 
 def case_list(
@@ -72,7 +59,7 @@ def case_list(
             qs = qs.filter(status=status)
     if region:
         reg = Region.objects.filter(code=region).first()
-        if reg is None or not region_visible(viewer, reg):
+        if reg is None or not region_in_jurisdiction(viewer, reg):
             raise NotFound("Unknown region.")
         field = {"county": "county", "town": "town", "village": "village"}[reg.level]
         qs = qs.filter(**{f"{field}_id": reg.pk})

@@ -33,6 +33,7 @@ from jiefen.core.errors import Conflict, IllegalTransition, NotFound, Permission
 from jiefen.deadlines.calendar import due_date
 from jiefen.deadlines.selectors import time_limit_rule, work_calendar
 from jiefen.directory.models import Organization, Staff
+from jiefen.directory.selectors import region_in_jurisdiction
 from jiefen.regions.models import Region
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -224,6 +225,8 @@ def case_register(
             errors.setdefault("received_at", []).append(_("The receipt time is more than three years ago."))
     cleaned = _validate_parties(parties, errors)
     reg = _resolve_region(region, errors)
+    if reg is not None and actor is not None and not region_in_jurisdiction(actor, reg):
+        errors.setdefault("region_code", []).append(_("This region is outside your jurisdiction."))
     if errors:
         raise ValidationFailed(
             _("The case cannot be registered: please correct the marked fields."), fields=errors

@@ -74,8 +74,9 @@ class Staff(AbstractUser):
     (cases.selectors.case_list) plus the cases their organisation is assigned.
     """
 
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="staff")
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
     roles = models.JSONField(_("roles"), default=list, blank=True)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     failed_logins = models.PositiveIntegerField(default=0)

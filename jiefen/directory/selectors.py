@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jiefen.directory.models import Organization
+from jiefen.directory.models import Organization, Staff
 from jiefen.regions.models import Region
 
 
@@ -13,4 +13,19 @@ def organization_for_kind_at(*, kind: str, region: Region) -> Organization | Non
         .select_related("region")
         .order_by("name", "pk")
         .first()
+    )
+
+
+def region_in_jurisdiction(viewer: Staff, region: Region) -> bool:
+    """Is `region` inside the area of the viewer's organisation (the region itself or below it)?"""
+    if viewer.is_superuser:
+        return True
+    org = viewer.organization
+    if org is None:
+        return False
+    mine = org.region
+    return (
+        region.pk == mine.pk
+        or (mine.level == "county" and region.county_id == mine.pk)
+        or (mine.level == "town" and region.town_id == mine.pk)
     )

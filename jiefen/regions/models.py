@@ -21,7 +21,9 @@ class Region(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     county = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     town = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     edition = models.CharField(_("edition"), max_length=20, blank=True, help_text=_("NBS code edition"))
@@ -42,8 +44,12 @@ class Region(models.Model):
 class Grid(models.Model):
     """A grid (网格): a service unit under a village, with a leader and workers."""
 
-    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="grids",
-                                limit_choices_to={"level": RegionLevel.VILLAGE})
+    village = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="grids",
+        limit_choices_to={"level": RegionLevel.VILLAGE},
+    )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)
 

@@ -22,6 +22,7 @@ from jiefen.regions.models import Grid, Region, RegionLevel
 
 _CHUNK = 2000  # codes per IN (...) lookup: well under SQLite's bound-parameter limit
 _BATCH = 1000  # rows per INSERT / UPDATE statement
+_FLUSH = 20 * _BATCH  # model instances held before writing them
 _LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE)
 _PARENT_LEVEL = {RegionLevel.TOWN: RegionLevel.COUNTY, RegionLevel.VILLAGE: RegionLevel.TOWN}
 _FIELDS = ("name", "level", "parent_id", "county_id", "town_id", "edition")
@@ -162,70 +163,86 @@ def _load_nodes(codes: Iterable[str], known: dict[str, _Node]) -> None:
             known[code] = _Node(pk, level, county_id, town_id)
 
 
+def _flush_create(objs: list[Region]) -> list[str]:
+    Region.objects.bulk_create(objs, batch_size=_BATCH)
+    codes = [obj.code for obj in objs]
+    objs.clear()
+    return codes
+
+
+def _flush_update(objs: list[Region]) -> int:
+    count = len(objs)
+    if objs:
+        Region.objects.bulk_update(objs, list(_FIELDS), batch_size=_BATCH)
+    objs.clear()
+    return count
+
+
 def _import_level(
     level: str, rows: dict[str, RegionRow], *, edition: str, known: dict[str, _Node], counts: LevelCounts
 ) -> None:
     if not rows:
         return
     codes = sorted(rows)
-    existing: dict[str, tuple] = {}
-    for chunk in _chunks(codes):
-        for values in Region.objects.filter(code__in=chunk).values_list("code", "id", *_FIELDS):
-            existing[values[0]] = values[1:]
-
     parent_level = _PARENT_LEVEL.get(level)
     if parent_level:
         _load_nodes({row.parent_code for row in rows.values()}, known)
 
     to_create: list[Region] = []
     to_update: list[Region] = []
-    for code in codes:
-        row = rows[code]
-        parent_id = county_id = town_id = None
-        if parent_level:
-            parent = known.get(row.parent_code)
-            if parent is None or parent.level != parent_level:
-                raise RegionFileInvalid(
-                    _("The parent %(parent)s of %(code)s %(name)s is missing (it must be a %(level)s).")
-                    % {"parent": row.parent_code, "code": code, "name": row.name, "level": parent_level}
+    created_codes: list[str] = []
+    for chunk in _chunks(codes):
+        existing = {
+            values[0]: values[1:]
+            for values in Region.objects.filter(code__in=chunk).values_list("code", "id", *_FIELDS)
+        }
+        for code in chunk:
+            row = rows[code]
+            parent_id = county_id = town_id = None
+            if parent_level:
+                parent = known.get(row.parent_code)
+                if parent is None or parent.level != parent_level:
+                    raise RegionFileInvalid(
+                        _("The parent %(parent)s of %(code)s %(name)s is missing (it must be a %(level)s).")
+                        % {"parent": row.parent_code, "code": code, "name": row.name, "level": parent_level}
+                    )
+                parent_id = parent.id
+                county_id = parent.id if parent_level == RegionLevel.COUNTY else parent.county_id
+                town_id = parent.id if parent_level == RegionLevel.TOWN else None
+            current = existing.get(code)
+            if current is None:
+                to_create.append(
+                    Region(
+                        code=code,
+                        name=row.name,
+                        level=level,
+                        parent_id=parent_id,
+                        county_id=county_id,
+                        town_id=town_id,
+                        edition=edition,
+                    )
                 )
-            parent_id = parent.id
-            county_id = parent.id if parent_level == RegionLevel.COUNTY else parent.county_id
-            town_id = parent.id if parent_level == RegionLevel.TOWN else None
-        current = existing.get(code)
-        if current is None:
-            to_create.append(
-                Region(
-                    code=code,
-                    name=row.name,
-                    level=level,
-                    parent_id=parent_id,
-                    county_id=county_id,
-                    town_id=town_id,
-                    edition=edition,
-                )
-            )
-            continue
-        pk = current[0]
-        if level == RegionLevel.COUNTY:
-            county_id = pk
-        elif level == RegionLevel.TOWN:
-            town_id = pk
-        wanted = (row.name, level, parent_id, county_id, town_id, edition or current[6])
-        if wanted == tuple(current[1:]):
-            counts.unchanged += 1
-            continue
-        to_update.append(Region(pk=pk, code=code, **dict(zip(_FIELDS, wanted, strict=True))))
-
-    Region.objects.bulk_create(to_create, batch_size=_BATCH)
-    if to_update:
-        Region.objects.bulk_update(to_update, list(_FIELDS), batch_size=_BATCH)
-    counts.created += len(to_create)
-    counts.updated += len(to_update)
+                if len(to_create) >= _FLUSH:
+                    created_codes += _flush_create(to_create)
+                continue
+            pk = current[0]
+            if level == RegionLevel.COUNTY:
+                county_id = pk
+            elif level == RegionLevel.TOWN:
+                town_id = pk
+            wanted = (row.name, level, parent_id, county_id, town_id, edition or current[6])
+            if wanted == tuple(current[1:]):
+                counts.unchanged += 1
+                continue
+            to_update.append(Region(pk=pk, code=code, **dict(zip(_FIELDS, wanted, strict=True))))
+            if len(to_update) >= _FLUSH:
+                counts.updated += _flush_update(to_update)
+    created_codes += _flush_create(to_create)
+    counts.updated += _flush_update(to_update)
+    counts.created += len(created_codes)
 
     if level in (RegionLevel.COUNTY, RegionLevel.TOWN):
         # The new node is its own county/town: only known once its id exists.
-        created_codes = [r.code for r in to_create]
         self_field = "county" if level == RegionLevel.COUNTY else "town"
         for chunk in _chunks(created_codes):
             Region.objects.filter(code__in=chunk).update(**{self_field: F("id")})

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "jiefen.api",
     "jiefen.web",
     "jiefen.demo",
+    "jiefen.triage",
 ]
 
 MIDDLEWARE = [

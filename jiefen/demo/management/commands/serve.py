@@ -1,0 +1,74 @@
+"""`jiefen serve [--port 8000] [--host 127.0.0.1] [--workers 2]`: serve what is there.
+
+gunicorn (`jiefen.wsgi:application`) replaces this process when it is installed and the
+platform has it (it needs fork: not on Windows); otherwise, or with `--workers 0`, Django's
+runserver without the reloader. Static files come through whitenoise with finders, so no
+collectstatic. Nothing is migrated here: unapplied migrations stop the command with a message
+saying what to run, rather than serving pages that fail on a missing table.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+
+
+def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Names (app.migration) of migrations not yet applied to the database."""
+    connection = connections[alias]
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+
+
+def gunicorn_available() -> bool:
+    """gunicorn needs fork and fcntl; it is absent or unusable on Windows."""
+    return os.name == "posix" and importlib.util.find_spec("gunicorn") is not None
+
+
+class Command(BaseCommand):
+    help = "Serve the application with gunicorn (or runserver where gunicorn is unavailable)."
+    requires_migrations_checks = False  # checked below with a clearer message
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers; 0 = runserver")
+
+    def handle(self, *args, port: int, host: str, workers: int, **options):
+        pending = pending_migrations()
+        if pending:
+            raise CommandError(
+                f"The database has {len(pending)} unapplied migration(s) ({', '.join(pending[:5])}"
+                f"{', …' if len(pending) > 5 else ''}). Run `jiefen migrate` (or `jiefen demo`) first."
+            )
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        if workers >= 1 and gunicorn_available():
+            argv = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "jiefen.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                bind,
+                "--access-logfile",
+                "-",
+            ]
+            self.stdout.write(
+                f"Serving on http://{bind}/ with gunicorn ({workers} workers); Ctrl+C stops it."
+            )
+            self.stdout.flush()
+            sys.stderr.flush()
+            # The environment (DJANGO_SETTINGS_MODULE, DATABASE_URL, JIEFEN_*) passes on as it is.
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiefen.settings.local")
+            os.execv(sys.executable, argv)
+        self.stdout.write(f"Serving on http://{bind}/ with Django's server (gunicorn not available).")
+        call_command("runserver", bind, use_reloader=False)

@@ -1,0 +1,1 @@
+"""Triage: classify, assess risk, relate and route cases (DESIGN.md §6)."""

@@ -1,0 +1,132 @@
+"""Forms of the staff pages. They parse and render; the rules live in the services.
+
+Fields are deliberately lenient (not required, generous lengths): what a case needs is decided
+by `cases.services.case_register`, whose ValidationFailed.fields are put back on these forms.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from jiefen.cases.choices import Category, Channel, Level, PartyKind, PartyRole, Status
+from jiefen.directory import services as directory_services
+from jiefen.directory.models import Staff
+
+MAX_PARTY_ROWS = 20
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with the directory's lockout after repeated failures."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong username or password."),
+        "locked": _("Too many failed attempts: this account is locked for a while. Try again later."),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not username or not password:
+            return self.cleaned_data
+        staff = Staff.objects.filter(username=username).first()
+        if staff is not None and directory_services.login_locked(staff):
+            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        self.user_cache = authenticate(self.request, username=username, password=password)
+        if self.user_cache is None:
+            if staff is not None and directory_services.login_failed(staff=staff):
+                raise forms.ValidationError(self.error_messages["locked"], code="locked")
+            raise self.get_invalid_login_error()
+        self.confirm_login_allowed(self.user_cache)
+        directory_services.login_succeeded(staff=self.user_cache)
+        return self.cleaned_data
+
+
+class CaseRegisterForm(forms.Form):
+    """The case part of the walk-in screen; the region comes from the county/town/village picker."""
+
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices, initial=Channel.WALK_IN)
+    county = forms.CharField(label=_("county"), required=False, max_length=12)
+    town = forms.CharField(label=_("town"), required=False, max_length=12)
+    village = forms.CharField(label=_("village"), required=False, max_length=12)
+    category = forms.ChoiceField(
+        label=_("category"), choices=[("", _("— choose —")), *Category.choices], required=False
+    )
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    request = forms.CharField(
+        label=_("what is asked"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    received_at = forms.DateTimeField(
+        label=_("received at"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Only for letters, hotline orders and the like registered later; empty means now."),
+    )
+    party_count = forms.IntegerField(required=False, min_value=2, max_value=MAX_PARTY_ROWS)
+
+    def region_code(self) -> str:
+        data = self.cleaned_data
+        return data.get("village") or data.get("town") or data.get("county") or ""
+
+
+class PartyForm(forms.Form):
+    """One party row: applicant first, respondent second, any further row chooses its role."""
+
+    role = forms.ChoiceField(label=_("role"), choices=PartyRole.choices)
+    kind = forms.ChoiceField(label=_("kind"), choices=PartyKind.choices, initial=PartyKind.PERSON)
+    name = forms.CharField(label=_("name"), required=False, max_length=200)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("phone"), required=False, max_length=40, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def is_blank(self) -> bool:
+        d = self.cleaned_data
+        return not (d.get("name") or d.get("id_number") or d.get("phone"))
+
+
+def default_role(index: int) -> str:
+    return [PartyRole.APPLICANT, PartyRole.RESPONDENT][index] if index < 2 else PartyRole.THIRD_PARTY
+
+
+class CaseFilterForm(forms.Form):
+    """The filters of the case list (GET)."""
+
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[("", _("all")), ("open", _("open (not ended)")), *Status.choices],
+    )
+    region = forms.CharField(label=_("region code"), required=False, max_length=12)
+    level = forms.ChoiceField(label=_("level"), required=False, choices=[("", _("all")), *Level.choices])
+    category = forms.ChoiceField(
+        label=_("category"), required=False, choices=[("", _("all")), *Category.choices]
+    )
+    overdue = forms.ChoiceField(
+        label=_("overdue"),
+        required=False,
+        choices=[("", _("all")), ("1", _("overdue only")), ("0", _("not overdue"))],
+    )
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+
+    def selector_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "status": d.get("status") or None,
+            "region": (d.get("region") or "").strip() or None,
+            "level": d.get("level") or None,
+            "category": d.get("category") or None,
+            "overdue": {"1": True, "0": False}.get(d.get("overdue") or ""),
+            "q": (d.get("q") or "").strip() or None,
+        }
