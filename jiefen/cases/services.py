@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiefen.cases import workflow
+from jiefen.cases import hooks, workflow
 from jiefen.cases.choices import (
     Category,
     Channel,
@@ -292,6 +292,7 @@ def case_register(
                 },
             )
         )
+        hooks.case_written(case=case, event=events[-1], before=None)
     return Registration(case=case, query_code=query_code, events=events)
 
 
@@ -379,6 +380,7 @@ def case_transition(
             raise PermissionDenied(_("You may not take this action on this case."))
         now = clock.now()
         from_status = locked.status
+        before = hooks.case_summary(locked)
         data = _apply(
             locked,
             act,
@@ -392,7 +394,7 @@ def case_transition(
         locked.status = act.target
         locked.version += 1
         locked.save()
-        _event(
+        event = _event(
             locked,
             action,
             actor,
@@ -402,6 +404,7 @@ def case_transition(
             reason=reason,
             data=data,
         )
+        hooks.case_written(case=locked, event=event, before=before)
     return locked
 
 

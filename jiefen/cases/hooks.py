@@ -1,0 +1,31 @@
+"""What else must happen, in the same transaction, when a case is written.
+
+Services in cases call `case_written` after every change, with the event they appended. The
+readers that keep derived data (dashboard counters, alert rules, notification outbox) are
+called from here, by name, so the whole chain is visible in one place instead of hidden in
+signals. Each callee must be cheap and must not write the case itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jiefen.cases.models import Case, CaseEvent
+
+
+def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
+    """`before` is the case's summary before the change (None for a new case):
+    {"status", "level", "category", "lead_organization_id", "resolved_level", "due_at"}."""
+    return None
+
+
+def case_summary(case: Case) -> dict:
+    return {
+        "status": case.status,
+        "level": case.level,
+        "category": case.category,
+        "lead_organization_id": case.lead_organization_id,
+        "resolved_level": case.resolved_level,
+        "due_at": case.due_at,
+    }

@@ -1,0 +1,104 @@
+"""`jiefen demo`: the 安吉县 demo is prepared once, coherent, and kept on a second run."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from jiefen.cases.choices import ResolvedLevel, Status
+from jiefen.cases.models import Case, CaseSequence
+from jiefen.directory.models import Organization, Staff
+from jiefen.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+# A fixed clock makes the generated demo (seeded) the same on every run of the suite.
+NOW = "2026-06-15 10:00:00+08:00"
+ROLES_ACCOUNTS = {"admin", "clerk", "dispatcher", "handler", "mediator", "grid_worker", "agent", "leader", "analyst"}
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+def _demo(*extra: str) -> str:
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("demo", "--no-serve", "--cases", "60", *extra, stdout=out, verbosity=0)
+    return out.getvalue()
+
+
+def test_demo_loads_the_county_organisations_and_accounts(data_dir):
+    # given an empty database and data folder
+    # when
+    output = _demo()
+    # then
+    county = Region.objects.get(code="330523000000")
+    assert Region.objects.filter(county=county, level="village").count() == 218
+    assert Organization.objects.filter(region=county, kind="county_centre").count() == 1
+    assert Organization.objects.filter(region__county=county, kind="village_committee").count() == 218
+    assert set(Staff.objects.values_list("username", flat=True)) >= ROLES_ACCOUNTS
+    assert Staff.objects.get(username="admin").is_superuser
+    assert Staff.objects.get(username="handler").organization.kind == "justice_office"
+    assert Staff.objects.get(username="mediator").organization.kind == "village_committee"
+    password = json.loads((data_dir / "demo-accounts.json").read_text())["password"]
+    assert Staff.objects.get(username="dispatcher").check_password(password)
+    assert password in output and "http://127.0.0.1:8000/" in output
+
+
+def test_demo_cases_have_coherent_statuses_events_and_clocks(data_dir):
+    # given
+    _demo()
+    # when
+    cases = list(Case.objects.prefetch_related("events", "assignments", "steps", "parties"))
+    # then
+    assert len(cases) == 60
+    for case in cases:
+        events = list(case.events.all())
+        assert [e.kind for e in events[:2]] == ["registered", "routed"], case.number
+        assert [e.at for e in events] == sorted(e.at for e in events), case.number
+        assert events[-1].to_status == case.status, case.number
+        assert all(a.to_status == b.from_status for a, b in zip(events[1:], events[2:], strict=False)), case.number
+        assert case.version == 1 + len(events) - 2, case.number
+        leads = [a for a in case.assignments.all() if a.is_active]
+        assert [(a.organization_id, a.level) for a in leads] == [(case.lead_organization_id, case.level)]
+        open_steps = [s for s in case.steps.all() if s.ended_at is None]
+        assert case.due_at is None or [s.due_at for s in open_steps] == [case.due_at], case.number
+        assert case.received_at <= case.registered_at
+        assert any(p.role == "applicant" for p in case.parties.all())
+
+
+def test_demo_resolves_most_cases_at_village_or_town_and_mixes_outcomes(data_dir):
+    # given
+    _demo()
+    # when
+    levels = Counter(Case.objects.exclude(resolved_level="").values_list("resolved_level", flat=True))
+    statuses = Counter(Case.objects.values_list("status", flat=True))
+    # then
+    low = levels[ResolvedLevel.VILLAGE] + levels[ResolvedLevel.TOWN]
+    assert low / sum(levels.values()) >= 0.8
+    assert statuses[Status.CLOSED] > 30
+    assert len(statuses) >= 3
+
+
+def test_demo_run_twice_keeps_data_and_password(data_dir):
+    # given
+    _demo()
+    numbers = set(Case.objects.values_list("number", flat=True))
+    hashes = dict(Staff.objects.values_list("username", "password"))
+    accounts_file = (data_dir / "demo-accounts.json").read_text()
+    # when
+    output = _demo()
+    # then
+    assert set(Case.objects.values_list("number", flat=True)) == numbers
+    assert dict(Staff.objects.values_list("username", "password")) == hashes
+    assert (data_dir / "demo-accounts.json").read_text() == accounts_file
+    assert json.loads(accounts_file)["password"] in output
+    assert sum(CaseSequence.objects.values_list("last_value", flat=True)) == 60
