@@ -22,10 +22,12 @@ from jiefen.regions.models import Grid, Region, RegionLevel
 
 _CHUNK = 2000  # codes per IN (...) lookup: well under SQLite's bound-parameter limit
 _BATCH = 1000  # rows per INSERT / UPDATE statement
+_UPDATE_BATCH = 100  # rows per bulk_update statement
 _FLUSH = 20 * _BATCH  # model instances held before writing them
 _LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE)
 _PARENT_LEVEL = {RegionLevel.TOWN: RegionLevel.COUNTY, RegionLevel.VILLAGE: RegionLevel.TOWN}
-_FIELDS = ("name", "level", "parent_id", "county_id", "town_id", "edition")
+_TREE_FIELDS = ("name", "level", "parent_id", "county_id", "town_id")
+_FIELDS = (*_TREE_FIELDS, "edition")
 
 
 @dataclass
@@ -163,6 +165,16 @@ def _load_nodes(codes: Iterable[str], known: dict[str, _Node]) -> None:
             known[code] = _Node(pk, level, county_id, town_id)
 
 
+def _existing(level: str, chunk: list[str]):
+    if level == RegionLevel.VILLAGE:
+        # Sorted village codes are dense: a range scan of the unique index (which also meets the
+        # few towns in between) is much cheaper than a 2,000-item IN list on PostgreSQL.
+        rows = Region.objects.filter(code__range=(chunk[0], chunk[-1]))
+    else:
+        rows = Region.objects.filter(code__in=chunk)
+    return rows.values_list("code", "id", *_FIELDS)
+
+
 def _flush_create(objs: list[Region]) -> list[str]:
     Region.objects.bulk_create(objs, batch_size=_BATCH)
     codes = [obj.code for obj in objs]
@@ -170,12 +182,17 @@ def _flush_create(objs: list[Region]) -> list[str]:
     return codes
 
 
-def _flush_update(objs: list[Region]) -> int:
-    count = len(objs)
+def _flush_update(objs: list[Region]) -> None:
+    # bulk_update writes CASE WHEN per row and field; small batches keep that cheap.
     if objs:
-        Region.objects.bulk_update(objs, list(_FIELDS), batch_size=_BATCH)
+        Region.objects.bulk_update(objs, list(_TREE_FIELDS), batch_size=_UPDATE_BATCH)
     objs.clear()
-    return count
+
+
+def _flush_stamp(pks: list[int], edition: str) -> None:
+    for start in range(0, len(pks), _CHUNK):
+        Region.objects.filter(pk__in=pks[start : start + _CHUNK]).update(edition=edition)
+    pks.clear()
 
 
 def _import_level(
@@ -189,13 +206,11 @@ def _import_level(
         _load_nodes({row.parent_code for row in rows.values()}, known)
 
     to_create: list[Region] = []
-    to_update: list[Region] = []
+    to_update: list[Region] = []  # renamed or moved: few per edition, each row its own values
+    to_stamp: list[int] = []  # only the edition changed: one UPDATE per chunk, same value
     created_codes: list[str] = []
     for chunk in _chunks(codes):
-        existing = {
-            values[0]: values[1:]
-            for values in Region.objects.filter(code__in=chunk).values_list("code", "id", *_FIELDS)
-        }
+        existing = {values[0]: values[1:] for values in _existing(level, chunk)}
         for code in chunk:
             row = rows[code]
             parent_id = county_id = town_id = None
@@ -230,15 +245,24 @@ def _import_level(
                 county_id = pk
             elif level == RegionLevel.TOWN:
                 town_id = pk
-            wanted = (row.name, level, parent_id, county_id, town_id, edition or current[6])
-            if wanted == tuple(current[1:]):
+            wanted = (row.name, level, parent_id, county_id, town_id)
+            tree_changed = wanted != tuple(current[1:6])
+            edition_changed = bool(edition) and edition != current[6]
+            if not (tree_changed or edition_changed):
                 counts.unchanged += 1
                 continue
-            to_update.append(Region(pk=pk, code=code, **dict(zip(_FIELDS, wanted, strict=True))))
+            counts.updated += 1
+            if edition_changed:
+                to_stamp.append(pk)
+            if tree_changed:
+                to_update.append(Region(pk=pk, code=code, **dict(zip(_TREE_FIELDS, wanted, strict=True))))
             if len(to_update) >= _FLUSH:
-                counts.updated += _flush_update(to_update)
+                _flush_update(to_update)
+            if len(to_stamp) >= _FLUSH:
+                _flush_stamp(to_stamp, edition)
     created_codes += _flush_create(to_create)
-    counts.updated += _flush_update(to_update)
+    _flush_update(to_update)
+    _flush_stamp(to_stamp, edition)
     counts.created += len(created_codes)
 
     if level in (RegionLevel.COUNTY, RegionLevel.TOWN):

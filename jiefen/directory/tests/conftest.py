@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from jiefen.directory.models import Organization, Staff
 from jiefen.directory.services import organizations_seed_for_county, staff_create
 from jiefen.regions.importers import demo_divisions_path, read_regions
 from jiefen.regions.models import Region
 from jiefen.regions.services import regions_import
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted by their English msgids, whatever translations are compiled."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from jiefen.regions.importers import demo_divisions_path, read_regions
 from jiefen.regions.models import Region
@@ -24,6 +25,13 @@ VILLAGES = (
     '330523001211,"鲁家村委会",330523001,33,3305,330523\n'
     '330523105201,"横溪坞村委会",330523105,33,3305,330523\n'
 )
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted by their English msgids, whatever translations are compiled."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
