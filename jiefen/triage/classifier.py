@@ -3,25 +3,28 @@
 Pure Python (no Django models): normalise the text (HTML stripped, NFKC, OpenCC t2s, whitespace
 collapsed, capped at MAX_FEATURE_CHARS), build three feature blocks -- character 1-3-grams,
 jieba words (the domain lexicon loaded as user words) and per-category lexicon hit counts -- and
-score them with a multinomial logistic regression whose probabilities are calibrated by one
-temperature fitted on out-of-fold scores. The words that drove a decision are the features with
+score them with a linear SVM (one-vs-rest) whose margins become probabilities through a softmax
+with one temperature fitted on out-of-fold scores (minimum log-loss), i.e. calibrated. The words that drove a decision are the features with
 the largest positive coef x tf-idf contribution to the chosen class.
 
 The model is built only from the project's own corpus (`corpus/train.jsonl`, `corpus/lexicon.json`)
-by `train_model()` (`jiefen train`), deterministically, and shipped as `model/classifier.joblib`.
-It is loaded lazily, once per process.
+by `train_model()` (`jiefen train`), deterministically, and shipped as `model/classifier.json.gz`
+(vocabularies, idf and coefficients as gzip'd JSON: no pickle, byte-reproducible, and no
+scikit-learn needed at run time). It is loaded lazily, once per process.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 import html
-import io
 import json
 import logging
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +37,7 @@ CORPUS_DIR = HERE / "corpus"
 TRAIN_PATH = CORPUS_DIR / "train.jsonl"
 HELDOUT_PATH = CORPUS_DIR / "test_heldout.jsonl"
 LEXICON_PATH = CORPUS_DIR / "lexicon.json"
-MODEL_PATH = HERE / "model" / "classifier.joblib"
+MODEL_PATH = HERE / "model" / "classifier.json.gz"
 
 CATEGORIES: tuple[str, ...] = (
     "family",
@@ -82,9 +85,11 @@ MAX_FEATURE_CHARS = 5000
 #: Raw characters looked at before normalising (bounds the work on a 100,000-character paste).
 MAX_RAW_CHARS = 4 * MAX_FEATURE_CHARS
 TOP_K = 3
-N_KEYWORDS = 6
+N_KEYWORDS = 5
+#: Words more frequent than this in jieba's general dictionary (现在, 没有, 一个…) explain nothing.
+KEYWORD_MAX_FREQ = 8000
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 RANDOM_STATE = 20240601
 
 log = logging.getLogger(__name__)
@@ -121,6 +126,7 @@ _SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^<>]{0,500}>")
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 _cc_lock = threading.Lock()
 _cc = None
@@ -169,16 +175,17 @@ def _feature_text(text: str) -> str:
 # --------------------------------------------------------------------------- words (jieba)
 
 _jieba_lock = threading.Lock()
-_tokenizers: dict[str, Any] = {}
+_tokenizers: dict[tuple[str, ...], Any] = {}
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]", re.U)
 
 
 def _tokenizer(words: tuple[str, ...]):
-    key = hashlib.sha256("\n".join(words).encode()).hexdigest()
-    tk = _tokenizers.get(key)
+    """A jieba Tokenizer with `words` added as user words; one per word list per process.
+    (A private Tokenizer: the global `jieba` dictionary of other code is left alone.)"""
+    tk = _tokenizers.get(words)
     if tk is None:
         with _jieba_lock:
-            tk = _tokenizers.get(key)
+            tk = _tokenizers.get(words)
             if tk is None:
                 import jieba
 
@@ -187,7 +194,7 @@ def _tokenizer(words: tuple[str, ...]):
                 tk.initialize()
                 for w in words:
                     tk.add_word(w, freq=100000)
-                _tokenizers[key] = tk
+                _tokenizers[words] = tk
     return tk
 
 
@@ -196,10 +203,20 @@ class WordAnalyzer:
 
     def __init__(self, user_words: Iterable[str]):
         self.user_words = tuple(sorted(set(user_words)))
+        self._tk = None
+
+    @property
+    def tokenizer(self):
+        if self._tk is None:
+            self._tk = _tokenizer(self.user_words)
+        return self._tk
 
     def __call__(self, text: str) -> list[str]:
-        tk = _tokenizer(self.user_words)
-        return [t for t in tk.lcut(_feature_text(text), HMM=False) if t.strip() and _TOKEN_OK.search(t)]
+        return [
+            t
+            for t in self.tokenizer.lcut(_feature_text(text), HMM=False)
+            if t.strip() and _TOKEN_OK.search(t)
+        ]
 
 
 class CharAnalyzer:
@@ -219,121 +236,278 @@ class CharAnalyzer:
 # --------------------------------------------------------------------------- the model
 
 
+class TfidfBlock:
+    """A tf-idf vectoriser over one analyzer: sublinear tf (1 + ln tf), smoothed idf
+    (ln((1+n)/(1+df)) + 1), rows L2-normalised -- the same arithmetic as scikit-learn's
+    TfidfVectorizer(sublinear_tf=True), kept as plain data so the artefact is not a pickle."""
+
+    def __init__(self, analyzer, vocab: Sequence[str], idf: np.ndarray):
+        self.analyzer = analyzer
+        self.vocab = list(vocab)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.index = {t: i for i, t in enumerate(self.vocab)}
+
+    @classmethod
+    def fit(cls, analyzer, texts: Sequence[str], *, min_df: int, max_df: float) -> TfidfBlock:
+        df: Counter[str] = Counter()
+        for text in texts:
+            df.update(set(analyzer(text)))
+        n = len(texts)
+        vocab = sorted(t for t, c in df.items() if min_df <= c <= max_df * n)
+        idf = np.array([np.log((1 + n) / (1 + df[t])) + 1.0 for t in vocab], dtype=np.float64)
+        return cls(analyzer, vocab, idf)
+
+    def rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR parts (indptr, column indices, values) of the tf-idf rows of `texts`."""
+        index = self.index
+        indptr = [0]
+        indices: list[int] = []
+        counts: list[int] = []
+        for text in texts:
+            row = sorted((index[t], c) for t, c in Counter(self.analyzer(text)).items() if t in index)
+            indices.extend(i for i, _ in row)
+            counts.extend(c for _, c in row)
+            indptr.append(len(indices))
+        ind = np.array(indices, dtype=np.int64)
+        vals = (1.0 + np.log(np.array(counts, dtype=np.float64))) * self.idf[ind]
+        ptr = np.array(indptr, dtype=np.int64)
+        lengths = np.diff(ptr)
+        nonempty = lengths > 0
+        norms = np.zeros(len(texts))
+        if len(vals):
+            norms[nonempty] = np.sqrt(np.add.reduceat(vals * vals, ptr[:-1][nonempty]))
+            vals /= np.repeat(np.where(norms > 0, norms, 1.0), lengths)
+        return ptr, ind, vals
+
+    def transform(self, texts: Sequence[str]):
+        from scipy import sparse
+
+        ptr, ind, vals = self.rows(texts)
+        return sparse.csr_matrix((vals, ind, ptr), shape=(len(texts), len(self.vocab)))
+
+
+def _b64(a: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f8").tobytes()).decode("ascii")
+
+
+def _unb64(s: str, shape) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(s), dtype="<f8").reshape(shape).astype(np.float64)
+
+
 class TriageModel:
-    """Vectorisers + linear model + temperature; picklable, no Django."""
+    """Features (char n-grams, jieba words, lexicon hits) + linear scores + temperature. No Django,
+    no scikit-learn at run time; serialised as gzip'd JSON (`to_bytes`/`from_bytes`)."""
 
     def __init__(
-        self, *, lexicon: dict[str, list[str]], char_vec, word_vec, clf, temperature: float, meta: dict
+        self,
+        *,
+        lexicon: dict[str, list[str]],
+        char: TfidfBlock,
+        word: TfidfBlock,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        classes: Sequence[str],
+        temperature: float = 1.0,
+        meta: dict | None = None,
     ):
-        self.lexicon = lexicon
-        self.char_vec = char_vec
-        self.word_vec = word_vec
-        self.clf = clf
+        self.lexicon = {c: list(lexicon.get(c, ())) for c in CATEGORIES}
+        self.char = char
+        self.word = word
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.classes = [str(c) for c in classes]
         self.temperature = float(temperature)
-        self.meta = meta
-        self._prepare()
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for k in ("_lex_terms", "_lex_index", "_names", "_classes"):
-            state.pop(k, None)
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._prepare()
-
-    def _prepare(self) -> None:
-        self._classes = [str(c) for c in self.clf.classes_]
+        self.meta = dict(meta or {})
+        self.user_words = self.word.analyzer.user_words
         self._lex_index = {c: i for i, c in enumerate(CATEGORIES)}
         terms: dict[str, list[str]] = {}
         for cat, words in self.lexicon.items():
             for w in words:
                 terms.setdefault(w, []).append(cat)
         self._lex_terms = terms
-        names = [f"c:{t}" for t in self.char_vec.get_feature_names_out()]
-        names += [f"w:{t}" for t in self.word_vec.get_feature_names_out()]
-        names += [f"lex:{c}" for c in CATEGORIES]
-        self._names = names
+        by_first: dict[str, list[tuple[str, list[int]]]] = {}
+        for term in sorted(terms):
+            by_first.setdefault(term[0], []).append((term, [self._lex_index[c] for c in terms[term]]))
+        self._lex_by_first = by_first
+        # Per feature column: (kind, term) with kind "c" char n-gram, "w" word, "lex" category hits.
+        self._names = (
+            [("c", t) for t in self.char.vocab]
+            + [("w", t) for t in self.word.vocab]
+            + [("lex", c) for c in CATEGORIES]
+        )
+        self._display: dict[str, bool] = {}
 
-    # features ------------------------------------------------------------------------
-    def _lexicon_block(self, texts: Sequence[str]):
-        from scipy import sparse
+    # serialisation ---------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        doc = {
+            "format": MODEL_FORMAT,
+            "meta": self.meta,
+            "classes": self.classes,
+            "temperature": self.temperature,
+            "lexicon": self.lexicon,
+            "user_words": list(self.user_words),
+            "char_vocab": self.char.vocab,
+            "char_idf": _b64(self.char.idf),
+            "word_vocab": self.word.vocab,
+            "word_idf": _b64(self.word.idf),
+            "coef_shape": list(self.coef.shape),
+            "coef": _b64(self.coef),
+            "intercept": _b64(self.intercept),
+        }
+        raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return gzip.compress(raw, compresslevel=9, mtime=0)
 
-        rows = np.zeros((len(texts), len(CATEGORIES)), dtype=np.float64)
-        for i, text in enumerate(texts):
-            for term, cats in self._lex_terms.items():
-                if term in text:
-                    for c in cats:
-                        rows[i, self._lex_index[c]] += 1.0
-        return sparse.csr_matrix(np.log1p(rows) / 2.0)
-
-    def features(self, texts: Sequence[str]):
-        from scipy import sparse
-
-        return sparse.hstack(
-            [self.char_vec.transform(texts), self.word_vec.transform(texts), self._lexicon_block(texts)],
-            format="csr",
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TriageModel:
+        doc = json.loads(gzip.decompress(data).decode("utf-8"))
+        if doc.get("format") != MODEL_FORMAT:
+            raise ValueError(f"model format {doc.get('format')!r}, expected {MODEL_FORMAT}")
+        cv, wv = doc["char_vocab"], doc["word_vocab"]
+        return cls(
+            lexicon=doc["lexicon"],
+            char=TfidfBlock(CharAnalyzer(), cv, _unb64(doc["char_idf"], (len(cv),))),
+            word=TfidfBlock(WordAnalyzer(doc["user_words"]), wv, _unb64(doc["word_idf"], (len(wv),))),
+            coef=_unb64(doc["coef"], tuple(doc["coef_shape"])),
+            intercept=_unb64(doc["intercept"], (len(doc["classes"]),)),
+            classes=doc["classes"],
+            temperature=doc["temperature"],
+            meta=doc["meta"],
         )
 
-    # scoring -------------------------------------------------------------------------
-    def proba_matrix(self, X) -> np.ndarray:
-        scores = self.clf.decision_function(X) / self.temperature
+    # features ----------------------------------------------------------------------------
+    def _lexicon_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = np.zeros((len(texts), len(CATEGORIES)), dtype=np.float64)
+        by_first = self._lex_by_first
+        for i, text in enumerate(texts):
+            # Each lexicon term found in the text counts once for each of its categories; only the
+            # terms whose first character occurs in the text need looking for.
+            for ch in set(text).intersection(by_first):
+                for term, cats in by_first[ch]:
+                    if term in text:
+                        for c in cats:
+                            rows[i, c] += 1.0
+        r, c = np.nonzero(rows)
+        ptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(r, minlength=len(texts)), out=ptr[1:])
+        return ptr, c.astype(np.int64), np.log1p(rows[r, c]) / 2.0
+
+    def _rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The feature matrix as CSR parts: char block, word block, lexicon block side by side."""
+        blocks = [self.char.rows(texts), self.word.rows(texts), self._lexicon_rows(texts)]
+        offsets = [0, len(self.char.vocab), len(self.char.vocab) + len(self.word.vocab)]
+        lengths = np.sum([np.diff(p) for p, _, _ in blocks], axis=0)
+        ptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        ind = np.empty(ptr[-1], dtype=np.int64)
+        vals = np.empty(ptr[-1], dtype=np.float64)
+        for i in range(len(texts)):
+            pos = ptr[i]
+            for (bp, bi, bv), off in zip(blocks, offsets, strict=True):
+                a, b = bp[i], bp[i + 1]
+                ind[pos : pos + b - a] = bi[a:b] + off
+                vals[pos : pos + b - a] = bv[a:b]
+                pos += b - a
+        return ptr, ind, vals
+
+    def features(self, texts: Sequence[str]):
+        """The feature matrix (scipy CSR), for training and inspection."""
+        from scipy import sparse
+
+        ptr, ind, vals = self._rows(texts)
+        return sparse.csr_matrix((vals, ind, ptr), shape=(len(texts), self.coef.shape[1]))
+
+    # scoring -------------------------------------------------------------------------------
+    def decision(self, X) -> np.ndarray:
+        return np.asarray(X @ self.coef.T) + self.intercept
+
+    def _decision_rows(self, ptr: np.ndarray, ind: np.ndarray, vals: np.ndarray) -> np.ndarray:
+        """Scores straight from CSR parts with numpy (cheaper than scipy for small batches)."""
+        n = len(ptr) - 1
+        out = np.tile(self.intercept, (n, 1))
+        if len(ind):
+            coef_t = self._coef_t
+            contrib = coef_t[ind] * vals[:, None]
+            nonempty = np.diff(ptr) > 0
+            out[nonempty] += np.add.reduceat(contrib, ptr[:-1][nonempty], axis=0)
+        return out
+
+    @property
+    def _coef_t(self) -> np.ndarray:
+        ct = self.__dict__.get("_coef_t_cache")
+        if ct is None or ct.shape[0] != self.coef.shape[1]:
+            ct = np.ascontiguousarray(self.coef.T)
+            self.__dict__["_coef_t_cache"] = ct
+        return ct
+
+    def _softmax(self, scores: np.ndarray) -> np.ndarray:
+        scores = scores / self.temperature
         scores -= scores.max(axis=1, keepdims=True)
         e = np.exp(scores)
         return e / e.sum(axis=1, keepdims=True)
 
-    def keywords(self, x_row, cls_index: int, text: str, k: int = N_KEYWORDS) -> list[str]:
-        coef = self.clf.coef_[cls_index]
-        idx = x_row.indices
-        contrib = x_row.data * coef[idx]
+    def proba_matrix(self, X) -> np.ndarray:
+        return self._softmax(self.decision(X))
+
+    def _displayable(self, term: str) -> bool:
+        """A term worth showing a person: a lexicon term, or a real dictionary word that is not a
+        very common function word (jieba's frequency list tells both). Cached per term."""
+        ok = self._display.get(term)
+        if ok is None:
+            if term in self._lex_terms:
+                ok = True
+            elif len(term) < 2 or not _HAN.search(term):
+                ok = False
+            else:
+                freq = self.word.analyzer.tokenizer.FREQ.get(term) or 0
+                ok = 0 < freq <= KEYWORD_MAX_FREQ
+            self._display[term] = ok
+        return ok
+
+    def keywords(
+        self, idx: np.ndarray, data: np.ndarray, cls_index: int, text: str, k: int = N_KEYWORDS
+    ) -> list[str]:
+        """Terms with the largest positive coef x tf-idf contribution to the chosen class (one row
+        of the feature matrix: column indices and values), longest form kept when one contains
+        another, in order of appearance in the text."""
+        contrib = data * self.coef[cls_index, idx]
         order = np.argsort(-contrib, kind="stable")
-        cands: list[tuple[str, float]] = []
-        for j in order[: 4 * k + 8]:
-            if contrib[j] <= 0:
+        cands: list[str] = []
+        for j in order:
+            if contrib[j] <= 0 or len(cands) >= 4 * k:
                 break
-            name = self._names[idx[j]]
-            kind, _, term = name.partition(":")
+            kind, term = self._names[idx[j]]
             if kind == "lex":
-                cat = term
-                terms = [t for t in self.lexicon.get(cat, ()) if t in text]
-                cands.extend((t, contrib[j]) for t in sorted(terms, key=len, reverse=True)[:3])
-                continue
-            if not term.strip() or term.isdigit() or term == "0":
-                continue
-            cands.append((term, contrib[j]))
-        # Prefer multi-character terms; drop a term contained in a longer chosen one, and a term
-        # that contains an already chosen one only adds noise if it is a char n-gram overlap.
+                terms = [t for t in self.lexicon.get(term, ()) if t in text]
+                cands.extend(sorted(terms, key=lambda t: (-len(t), t))[:3])
+            elif self._displayable(term):
+                cands.append(term)
         chosen: list[str] = []
-        for term, _ in sorted(cands, key=lambda tc: (-(len(tc[0]) > 1), -tc[1])):
-            if term in chosen or any(term in c for c in chosen):
-                continue
-            if len(term) == 1 and len(chosen) >= 2:
+        for term in cands:
+            if any(term in c for c in chosen):
                 continue
             chosen = [c for c in chosen if c not in term]
             chosen.append(term)
             if len(chosen) >= k:
                 break
-        # Present them in order of first appearance in the text, which reads naturally.
-        return sorted(chosen, key=lambda t: text.find(t) if t in text else len(text))
+        return sorted(chosen, key=lambda t: (text.find(t) if t in text else len(text), t))
 
     def classify_normalised(self, texts: Sequence[str]) -> list[Result]:
         if not texts:
             return []
-        X = self.features(texts)
-        P = self.proba_matrix(X)
+        ptr, ind, vals = self._rows(texts)
+        P = self._softmax(self._decision_rows(ptr, ind, vals))
         out = []
         for i, text in enumerate(texts):
             p = P[i]
             order = np.argsort(-p, kind="stable")
             best = int(order[0])
-            top = [(self._classes[j], float(p[j])) for j in order[:TOP_K]]
+            top = [(self.classes[j], float(p[j])) for j in order[:TOP_K]]
             out.append(
                 Result(
-                    category=self._classes[best],
+                    category=self.classes[best],
                     confidence=float(p[best]),
                     top=top,
-                    keywords=self.keywords(X.getrow(i), best, text),
+                    keywords=self.keywords(ind[ptr[i] : ptr[i + 1]], vals[ptr[i] : ptr[i + 1]], best, text),
                 )
             )
         return out
@@ -346,12 +520,10 @@ _model: TriageModel | None = None
 
 
 def load_model(path: Path | str = MODEL_PATH) -> TriageModel:
-    import joblib
-
-    model = joblib.load(path)
-    if not isinstance(model, TriageModel) or model.meta.get("format") != MODEL_FORMAT:
-        raise RuntimeError(f"{path} is not a triage model of format {MODEL_FORMAT}; run `jiefen train`.")
-    return model
+    try:
+        return TriageModel.from_bytes(Path(path).read_bytes())
+    except (OSError, ValueError, KeyError) as exc:
+        raise RuntimeError(f"cannot load the triage model {path}: {exc}; run `jiefen train`.") from exc
 
 
 def get_model() -> TriageModel:
@@ -424,22 +596,44 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
         logp = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
         return float(-logp[np.arange(len(y)), y].mean())
 
-    grid = np.exp(np.linspace(np.log(0.05), np.log(20.0), 200))
+    grid = np.exp(np.linspace(np.log(0.02), np.log(20.0), 240))
     best = min(grid, key=nll)
-    lo, hi = best / 1.05, best * 1.05
-    fine = np.linspace(lo, hi, 101)
+    fine = np.linspace(best / 1.05, best * 1.05, 101)
     return float(round(min(fine, key=nll), 6))
+
+
+CHAR_MIN_DF = 2
+MAX_DF = 0.5
+
+
+def _fit(texts: Sequence[str], labels: np.ndarray, lexicon, user_words, C: float) -> TriageModel:
+    from sklearn.svm import LinearSVC
+
+    char = TfidfBlock.fit(CharAnalyzer(), texts, min_df=CHAR_MIN_DF, max_df=MAX_DF)
+    word = TfidfBlock.fit(WordAnalyzer(user_words), texts, min_df=1, max_df=MAX_DF)
+    n_features = len(char.vocab) + len(word.vocab) + len(CATEGORIES)
+    zeros = np.zeros((len(CATEGORIES), n_features))
+    model = TriageModel(
+        lexicon=lexicon, char=char, word=word, coef=zeros, intercept=zeros[:, 0], classes=CATEGORIES
+    )
+    svm = LinearSVC(C=C, max_iter=20000, random_state=RANDOM_STATE)
+    svm.fit(model.features(texts), labels)
+    model.coef = np.asarray(svm.coef_, dtype=np.float64)
+    model.intercept = np.asarray(svm.intercept_, dtype=np.float64)
+    model.classes = [str(c) for c in svm.classes_]
+    return model
 
 
 def train_model(
     train_rows: Sequence[dict] | None = None,
     lexicon: dict[str, list[str]] | None = None,
     *,
-    C: float = 20.0,
+    C: float = 0.5,
 ) -> TriageModel:
-    """Fit the model deterministically (sorted inputs, fixed seeds, one BLAS thread)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    """Fit the model deterministically (sorted inputs, fixed seeds, one BLAS thread).
+
+    The lexicon terms join the training texts as one-term examples of their category.
+    """
     from sklearn.model_selection import StratifiedKFold
     from threadpoolctl import threadpool_limits
 
@@ -450,85 +644,52 @@ def train_model(
     bad = {r["label"] for r in rows} - set(CATEGORIES)
     if bad:
         raise ValueError(f"unknown labels in training data: {sorted(bad)}")
+    n_texts = len(rows)
     texts = [normalise(r["text"]) for r in rows]
-    # The lexicon is part of the training data too: each term is one short example of its class.
+    labels_list = [r["label"] for r in rows]
     for cat in CATEGORIES:
         for term in lexicon.get(cat, ()):
             texts.append(normalise(term))
-            rows.append({"label": cat, "text": term})
-    labels = np.array([r["label"] for r in rows])
-    user_words = [w for words in lexicon.values() for w in words]
-
-    def make_parts():
-        char_vec = TfidfVectorizer(
-            analyzer=CharAnalyzer(), sublinear_tf=True, min_df=2, max_df=0.5, dtype=np.float64
-        )
-        word_vec = TfidfVectorizer(
-            analyzer=WordAnalyzer(user_words), sublinear_tf=True, min_df=1, max_df=0.5, dtype=np.float64
-        )
-        clf = LogisticRegression(C=C, max_iter=3000, tol=1e-6, random_state=RANDOM_STATE)
-        return char_vec, word_vec, clf
-
-    def fit(idx):
-        char_vec, word_vec, clf = make_parts()
-        sub = [texts[i] for i in idx]
-        char_vec.fit(sub)
-        word_vec.fit(sub)
-        m = TriageModel(
-            lexicon=lexicon,
-            char_vec=char_vec,
-            word_vec=word_vec,
-            clf=_Unfitted(),
-            temperature=1.0,
-            meta={},
-        )
-        X = m.features(sub)
-        clf.fit(X, labels[idx])
-        m.clf = clf
-        m._prepare()
-        return m
+            labels_list.append(cat)
+    labels = np.array(labels_list)
+    user_words = sorted({w for words in lexicon.values() for w in words})
 
     with threadpool_limits(limits=1):
-        # Out-of-fold scores for the temperature.
         skf = StratifiedKFold(n_splits=5, shuffle=True, random_state=RANDOM_STATE)
         oof = np.zeros((len(texts), len(CATEGORIES)))
         for tr, te in skf.split(np.zeros(len(labels)), labels):
-            m = fit(tr)
-            cols = [CATEGORIES.index(c) for c in m._classes]
-            oof[np.ix_(te, cols)] = m.clf.decision_function(m.features([texts[i] for i in te]))
+            m = _fit([texts[i] for i in tr], labels[tr], lexicon, user_words, C)
+            cols = [CATEGORIES.index(c) for c in m.classes]
+            oof[np.ix_(te, cols)] = m.decision(m.features([texts[i] for i in te]))
         y = np.array([CATEGORIES.index(lab) for lab in labels])
         temperature = _fit_temperature(oof, y)
-        model = fit(np.arange(len(texts)))
+        model = _fit(texts, labels, lexicon, user_words, C)
 
     import sklearn
 
     model.temperature = temperature
     model.meta = {
         "format": MODEL_FORMAT,
-        "n_train": len(rows),
+        "n_train": len(texts),
+        "n_texts": n_texts,
+        "n_lexicon_terms": len(texts) - n_texts,
         "train_sha256": _sha256(TRAIN_PATH) if default_train else "",
         "lexicon_sha256": _sha256(LEXICON_PATH) if default_lexicon else "",
-        "sklearn": sklearn.__version__,
-        "C": C,
+        "trained_with": f"scikit-learn {sklearn.__version__} LinearSVC(C={C})",
         "temperature": temperature,
-        "oof_accuracy": float((oof.argmax(axis=1) == y).mean()),
+        "oof_accuracy": round(float((oof.argmax(axis=1) == y).mean()), 6),
+        "n_features": int(model.coef.shape[1]),
     }
     return model
 
 
-class _Unfitted:
-    """Stand-in classifier while the vectorisers are fitted (gives `_prepare` its classes)."""
-
-    classes_ = np.array(CATEGORIES)
+def model_bytes(model: TriageModel) -> bytes:
+    """The artefact's bytes: gzip'd JSON, no timestamp, so the same corpus gives the same bytes."""
+    return model.to_bytes()
 
 
 def save_model(model: TriageModel, path: Path | str = MODEL_PATH) -> Path:
-    """Write the artefact byte-for-byte reproducibly (joblib pickle, zlib level 3, no mtime)."""
-    import joblib
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    joblib.dump(model, buf, compress=("zlib", 3))
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(model_bytes(model))
     return path
