@@ -96,6 +96,18 @@ def _fresh_calendar_cache():
 
 
 def pytest_collection_modifyitems(config, items):
+    # Data migrations seed the calendar, time limits and routing rules; a transactional test
+    # flushes every table afterwards, so each one restores the seeded rows for the next.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+            )
     # Browser tests need Debian's chromium; CI sets JIEFEN_REQUIRE_BROWSER=1 so they never skip there.
     import shutil
 

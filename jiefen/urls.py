@@ -7,5 +7,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("jiefen.portal.urls")),
+    path("open311/v2/", include("jiefen.channels.urls_open311")),
+    path("grid/", include("jiefen.channels.urls_grid")),
+    path("procedures/", include("jiefen.procedures.urls")),
+    path("dashboard/", include("jiefen.dashboard.urls")),
+    path("alerts/", include("jiefen.alerts.urls")),
+    path("triage/", include("jiefen.triage.urls")),
     path("", include("jiefen.web.urls")),
 ]

@@ -14,8 +14,11 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from jiefen.cases.api import router as cases_router
+from jiefen.channels.api import router as channels_router
 from jiefen.core.errors import DomainError
 from jiefen.deadlines.api import router as deadlines_router
+from jiefen.procedures.api import router as procedures_router
+from jiefen.triage.api import router as triage_router
 
 
 class BearerToken(HttpBearer):
@@ -79,3 +82,12 @@ def http_error(request, exc: HttpError):
 
 api.add_router("/", cases_router)
 api.add_router("/", deadlines_router)
+api.add_router("/", channels_router)
+api.add_router("/", procedures_router)
+api.add_router("/", triage_router)
+
+from jiefen.alerts.api import router as alerts_router  # noqa: E402
+from jiefen.dashboard.api import router as dashboard_router  # noqa: E402
+
+api.add_router("/", alerts_router)
+api.add_router("/", dashboard_router)

@@ -1,26 +1,78 @@
 """Admin: the routing table is configuration and editable; cases are read-only here
 (they change only through services, so that every change has its timeline entry)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from jiefen.cases.models import Case, CaseEvent, RoutingRule
+from jiefen.cases.routing import routing_rule_validate
+from jiefen.directory.models import OrganizationKind
+
+
+class RoutingRuleForm(forms.ModelForm):
+    """Validated by the same function routing uses (routing.routing_rule_validate) before save."""
+
+    lead_kind = forms.ChoiceField(choices=OrganizationKind.choices, label=_("lead organisation kind"))
+    assist_kinds = forms.MultipleChoiceField(
+        choices=OrganizationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("assisting organisation kinds"),
+    )
+
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "order",
+            "category",
+            "region",
+            "min_risk",
+            "channel",
+            "keywords",
+            "level",
+            "lead_kind",
+            "assist_kinds",
+            "is_active",
+            "note",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        errors = routing_rule_validate(
+            category=data.get("category") or "",
+            level=data.get("level") or "",
+            lead_kind=data.get("lead_kind") or "",
+            region=data.get("region"),
+            min_risk=data.get("min_risk") or "",
+            channel=data.get("channel") or "",
+            keywords=data.get("keywords") or "",
+            assist_kinds=list(data.get("assist_kinds") or []),
+        )
+        for name, messages in errors.items():
+            for m in messages:
+                self.add_error(name if name in self.fields else None, m)
+        return data
 
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
-    list_display = ("order", "category", "level", "lead_kind", "is_active", "note")
+    form = RoutingRuleForm
+    list_display = (
+        "order",
+        "category",
+        "region",
+        "min_risk",
+        "channel",
+        "level",
+        "lead_kind",
+        "is_active",
+        "note",
+    )
     list_editable = ("is_active",)
-    list_filter = ("level", "is_active", "category")
+    list_filter = ("level", "is_active", "category", "min_risk", "channel")
     ordering = ("order", "id")
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "lead_kind":
-            from django import forms
-
-            from jiefen.directory.models import OrganizationKind
-
-            return forms.ChoiceField(choices=OrganizationKind.choices, label=db_field.verbose_name)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+    raw_id_fields = ("region",)
 
 
 class CaseEventInline(admin.TabularInline):

@@ -13,6 +13,8 @@ from jiefen.cases.choices import Status
 from jiefen.cases.models import Case
 from jiefen.core.errors import NotFound
 from jiefen.directory.models import Organization
+from jiefen.procedures.serializers import procedures_out
+from jiefen.triage.serializers import triage_created_out
 
 router = Router(tags=["cases"])
 
@@ -80,13 +82,18 @@ class CaseOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
+    merged_into: str | None = None
     parties: list[PartyOut]
     events: list[EventOut]
     allowed_actions: list[str]
+    procedures: list[dict] = []
 
 
 class CaseCreatedOut(CaseDetailOut):
     query_code: str
+    risk: dict | None = None
+    related: list[dict] = []
+    routing: dict | None = None
 
 
 class ActionIn(Schema):
@@ -159,6 +166,8 @@ def case_detail_out(case: Case, viewer) -> dict:
         for e in selectors.case_events(case=case)
     ]
     out["allowed_actions"] = [a.code for a in selectors.allowed_actions(viewer=viewer, case=case)]
+    out["procedures"] = procedures_out(case, viewer)
+    out["merged_into"] = case.merged_into.number if case.merged_into_id else None
     return out
 
 
@@ -186,6 +195,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
     )
     out = case_detail_out(selectors.case_get(viewer=request.auth, number=reg.case.number), request.auth)
     out["query_code"] = reg.query_code
+    out.update(triage_created_out(reg, request.auth))
     return HttpStatus(201, out)
 
 

@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
     """`before` is the case's summary before the change (None for a new case):
     {"status", "level", "category", "lead_organization_id", "resolved_level", "due_at"}."""
+    from jiefen.alerts.services import on_case_written as alerts_on_case_written
+    from jiefen.dashboard.services import on_case_written as counters_on_case_written
+    from jiefen.notifications.services import notify_case_written
+    from jiefen.triage.services import on_case_written as triage_on_case_written
+
+    triage_on_case_written(case=case, event=event, before=before)
+    counters_on_case_written(case=case, event=event, before=before)
+    alerts_on_case_written(case=case, event=event, before=before)
+    notify_case_written(case=case, event=event, before=before)
     return None
 
 

@@ -87,6 +87,7 @@ class Case(models.Model):
             models.Index(fields=["lead_organization", "status"]),
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["county", "-received_at"]),
+            models.Index(fields=["town", "-received_at"], name="case_town_received"),
         ]
 
     def __str__(self) -> str:
@@ -110,6 +111,7 @@ class Party(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["role", "name"], name="party_role_name")]
         verbose_name = _("party")
         verbose_name_plural = _("parties")
 
@@ -207,10 +209,13 @@ class PiiAccessLog(models.Model):
 
 
 class RoutingRule(models.Model):
-    """First routing as data: category × level → lead organisation kind, tried in order.
+    """Routing as data: (category, region, minimum risk, channel, keywords) → handling level, lead
+    organisation kind and assisting kinds, tried in order (jiefen.cases.routing).
 
-    A rule whose organisation does not exist at the case's region is skipped; when none
-    applies, the county centre's dispatchers own the case (no vacuum).
+    Blank conditions match anything. A rule whose organisation does not exist at the case's
+    region is passed over; a rule that cannot be evaluated (e.g. a bad keyword pattern written
+    around the validator) is skipped with an alert; when none applies, the county centre's
+    dispatchers own the case (no vacuum). Saved only after `routing.routing_rule_validate`.
     """
 
     order = models.PositiveIntegerField(_("order"), default=100)
@@ -223,6 +228,34 @@ class RoutingRule(models.Model):
     )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     lead_kind = models.CharField(_("lead organisation kind"), max_length=30)
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("blank = anywhere; otherwise only cases in this county, town or village"),
+    )
+    min_risk = models.CharField(
+        _("minimum risk"),
+        max_length=10,
+        blank=True,
+        choices=[("yellow", _("yellow")), ("orange", _("orange")), ("red", _("red"))],
+        help_text=_("blank = any risk"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, blank=True, help_text=_("blank = any channel")
+    )
+    keywords = models.TextField(
+        _("keywords"),
+        blank=True,
+        help_text=_(
+            "one per line or comma-separated; the rule applies when the description contains any of "
+            "them; a line starting with re: is a regular expression"
+        ),
+    )
+    assist_kinds = models.JSONField(_("assisting organisation kinds"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 

@@ -7,7 +7,10 @@ its village; every organisation also sees the cases it is or was assigned. Anyth
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from jiefen.cases import workflow
 from jiefen.cases.choices import OPEN_STATUSES, Status
@@ -48,6 +51,11 @@ def case_list(
     channel: str | None = None,
     lead_organization: int | None = None,
     q: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    resolved_from: date | None = None,
+    resolved_to: date | None = None,
+    resolved_level: str | None = None,
 ) -> QuerySet[Case]:
     qs = Case.objects.filter(case_scope(viewer))
     if status:
@@ -71,13 +79,33 @@ def case_list(
         qs = qs.filter(channel=channel)
     if lead_organization:
         qs = qs.filter(lead_organization_id=lead_organization)
+    # Local calendar days, as the dashboard counts them (its figures drill down to here).
+    if received_from:
+        qs = qs.filter(received_at__gte=_day_start(received_from))
+    if received_to:
+        qs = qs.filter(received_at__lt=_day_start(received_to + timedelta(days=1)))
+    if resolved_from or resolved_to or resolved_level:
+        qs = qs.exclude(resolved_level="").filter(resolved_at__isnull=False)
+    if resolved_from:
+        qs = qs.filter(resolved_at__gte=_day_start(resolved_from))
+    if resolved_to:
+        qs = qs.filter(resolved_at__lt=_day_start(resolved_to + timedelta(days=1)))
+    if resolved_level:
+        qs = qs.filter(resolved_level=resolved_level)
     if overdue is True:
         qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=clock.now())
     elif overdue is False:
         qs = qs.exclude(status__in=OPEN_STATUSES, due_at__lt=clock.now())
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(parties__name=q)).distinct()
+        from jiefen.triage.search import case_search
+
+        # Full-text, ranked best first (triage.search); the other filters still apply.
+        return case_search(viewer=viewer, q=q, base=qs).select_related("lead_organization", "region")
     return qs.select_related("lead_organization", "region").order_by("-received_at", "-id")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def case_get(*, viewer: Staff, number: str) -> Case:
@@ -93,7 +121,13 @@ def case_get(*, viewer: Staff, number: str) -> Case:
 
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:
-    return case.events.select_related("actor").order_by("at", "id")
+    # A merged case's timeline stays readable under the survivor (triage.services.case_merge).
+    merged = Case.objects.filter(merged_into_id=case.pk).values("pk")
+    return (
+        CaseEvent.objects.filter(Q(case_id=case.pk) | Q(case_id__in=merged))
+        .select_related("actor", "case")
+        .order_by("at", "id")
+    )
 
 
 def allowed_actions(*, viewer: Staff, case: Case) -> list[workflow.Action]:

@@ -27,14 +27,16 @@ from jiefen.cases.choices import (
     StatutoryRoute,
 )
 from jiefen.cases.models import Assignment, Case, CaseEvent, CaseSequence, CaseStep, Party, PiiAccessLog
-from jiefen.cases.routing import DOWN, UP, RegionChain, county_centre, level_target, route
+from jiefen.cases.routing import DOWN, UP, RegionChain, county_centre, level_target
 from jiefen.core import clock, pii
 from jiefen.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiefen.deadlines.calendar import due_date
 from jiefen.deadlines.selectors import time_limit_rule, work_calendar
 from jiefen.directory.models import Organization, Staff
 from jiefen.directory.selectors import region_in_jurisdiction
+from jiefen.procedures.guards import petition_ended_match
 from jiefen.regions.models import Region
+from jiefen.triage import services as triage_services
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_PARTIES = 200
@@ -55,6 +57,7 @@ class Registration:
     case: Case
     query_code: str
     events: list[CaseEvent] = field(default_factory=list)
+    triage: triage_services.IntakeTriage | None = None
 
 
 # ---------------------------------------------------------------- validation
@@ -203,6 +206,7 @@ def case_register(
     now = clock.now()
     if channel not in Channel.values:
         errors.setdefault("channel", []).append(_("Unknown channel."))
+    category_given = category or None  # none given: the classifier proposes (triage)
     category = category or Category.OTHER
     if category not in Category.values:
         errors.setdefault("category", []).append(_("Unknown category."))
@@ -232,11 +236,22 @@ def case_register(
             _("The case cannot be registered: please correct the marked fields."), fields=errors
         )
     assert reg is not None
+    # 信访工作条例 第36条: facts and reasons ended after 复核 are not accepted again.
+    petition_ended_match(parties=parties, description=description)
     received_at = received_at or now
     chain = RegionChain.of(reg)
     query_code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8))
     with transaction.atomic():
-        decision = route(category=category, chain=chain)
+        triage = triage_services.triage_intake(
+            category=category_given,
+            description=description,
+            request=request,
+            parties=cleaned,
+            channel=channel,
+            chain=chain,
+            now=now,
+        )
+        decision, category = triage.decision, triage.category
         year = timezone.localtime(now).year
         seq, number = _next_number(chain.county, year)
         case = Case(
@@ -289,11 +304,13 @@ def case_register(
                     "organization_name": decision.organization.name,
                     "level": decision.level,
                     "rule": decision.rule.pk if decision.rule else None,
+                    "triage": triage.event_data(),
                 },
             )
         )
+        triage_services.triage_record(case=case, outcome=triage, actor=actor, now=now)
         hooks.case_written(case=case, event=events[-1], before=None)
-    return Registration(case=case, query_code=query_code, events=events)
+    return Registration(case=case, query_code=query_code, events=events, triage=triage)
 
 
 def _party(case: Case, p: dict) -> Party:
@@ -525,6 +542,15 @@ def _apply(
         _end_step(case, now)
         case.closed_at = now
         return {}
+    if code == "merge":
+        # Only through triage.services.case_merge, which sets the survivor first.
+        if case.merged_into_id is None:
+            raise ValidationFailed(
+                _("Choose the case this one is merged into."), fields={"into": [_("required")]}
+            )
+        case.closed_at = now
+        _end_step(case, now)
+        return {"merged_into": Case.objects.values_list("number", flat=True).get(pk=case.merged_into_id)}
     if code == "not_accept":
         legal_route = (legal_route or "").strip()
         if not legal_route:

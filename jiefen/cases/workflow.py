@@ -126,6 +126,14 @@ ACTIONS: dict[str, Action] = {
             _HANDLERS | _DISPATCH | {"clerk"},
         ),
         Action(
+            "merge",
+            _("merge into another case"),
+            frozenset({S.REGISTERED, S.TRIAGED}),
+            S.MERGED,
+            True,
+            _DISPATCH | {"clerk"},
+        ),
+        Action(
             "not_accept",
             _("not accepted (tell the legal route)"),
             frozenset({S.REGISTERED, S.TRIAGED}),

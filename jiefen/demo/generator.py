@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import zoneinfo
 from bisect import bisect
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiefen.cases import routing
 from jiefen.cases.choices import (
     AssignmentRole,
     Category,
@@ -45,6 +47,7 @@ from jiefen.cases.choices import (
     StatutoryRoute,
 )
 from jiefen.cases.models import Assignment, Case, CaseEvent, CaseStep, Party, RoutingRule
+from jiefen.cases.routing import RegionChain
 from jiefen.core import pii
 from jiefen.core.errors import CalendarYearUnknown
 from jiefen.deadlines.calendar import WorkCalendar, due_date
@@ -54,6 +57,7 @@ from jiefen.demo import text
 from jiefen.directory.models import Organization, OrganizationKind, Staff
 from jiefen.directory.services import village_short_name
 from jiefen.regions.models import Region, RegionLevel
+from jiefen.triage.models import CaseTriage, RiskLevel
 
 K = OrganizationKind
 
@@ -267,7 +271,9 @@ class World:
             towns=[r for r in regions if r.level == RegionLevel.TOWN],
             villages=[r for r in regions if r.level == RegionLevel.VILLAGE],
             orgs=orgs,
-            rules=list(RoutingRule.objects.filter(is_active=True).order_by("order", "id")),
+            rules=list(
+                RoutingRule.objects.filter(is_active=True).select_related("region").order_by("order", "id")
+            ),
             centre=centre,
             staff_by_org=staff_by_org,
             dispatcher_id=dispatcher_id,
@@ -351,6 +357,7 @@ class GeneratedCase:
     assignments: list[Row]
     steps: list[Row]
     events: list[Row]
+    triage: Row | None = None
 
 
 class CaseGenerator:
@@ -595,7 +602,7 @@ class CaseGenerator:
         # recorded; the rest are represented, 信访工作条例 第20条).
         group = min(n, 6) if "{a}等" in situation else 1
         parties, a, b = self._parties(category, group, genders, town, village)
-        description, request, _risky = self._describe(situation, requests, channel, a, b, n, town, village)
+        description, request, risky = self._describe(situation, requests, channel, a, b, n, town, village)
         delay = {Channel.WALK_IN: 0.1, Channel.GRID: 3, Channel.LETTER: 30, Channel.ONLINE: 6}.get(channel, 2)
         registered_at = min(received_at + timedelta(hours=rng.random() * delay), self.now)
         if channel in (Channel.LETTER, Channel.ONLINE):
@@ -619,13 +626,22 @@ class CaseGenerator:
             query_code_hash=pii.keyed_hash("qc:" + "".join(rng.choice(self._letters) for _i in range(8))),
         )
         sim = _Sim(self, case, town, village)
+        if risky:
+            sim.risk = RiskLevel.RED
+        elif group >= 5:
+            sim.risk = RiskLevel.ORANGE  # a group matter (≥5 people, 信访工作条例 第20条)
         sim.register(registered_at, registrar)
         try:
             self._play(sim, category)
         except _Stop:
             pass
         return GeneratedCase(
-            case=case, parties=parties, assignments=sim.assignments, steps=sim.steps, events=sim.events
+            case=case,
+            parties=parties,
+            assignments=sim.assignments,
+            steps=sim.steps,
+            events=sim.events,
+            triage=sim.triage,
         )
 
     def _registrar(self, channel: str, village: Region | None) -> int | None:
@@ -701,6 +717,8 @@ class _Sim:
         self.lead: Organization = gen.world.centre
         self.level = Level.COUNTY
         self.t = case.registered_at
+        self.risk = RiskLevel.BLUE
+        self.triage: Row | None = None
 
     # -- helpers
 
@@ -783,17 +801,21 @@ class _Sim:
             to_status=Status.REGISTERED,
             data={"channel": case.channel, "received_at": case.received_at.isoformat()},
         )
-        org, level, rule = self._route()
+        org, level, rule, explanation, assist = self._route()
         self._assign(org, level, "routing")
+        for other in assist:
+            self.assignments.append(
+                _row(
+                    Assignment,
+                    organization_id=other.pk,
+                    role=AssignmentRole.ASSIST,
+                    level=other.region.level,
+                    is_active=True,
+                    started_at=t,
+                    note="routing",
+                )
+            )
         self._start_step("acceptance", world.accept_rule, case.received_at)
-        if rule is not None:
-            explanation = _("Rule %(order)s: %(category)s → %(org)s") % {
-                "order": rule.order,
-                "category": case.category,
-                "org": org.name,
-            }
-        else:
-            explanation = _("No routing rule owns this case: the county centre's dispatchers take it.")
         self._event(
             "routed",
             actor,
@@ -804,18 +826,76 @@ class _Sim:
                 "organization_name": org.name,
                 "level": level,
                 "rule": rule.pk if rule else None,
+                "triage": {
+                    "category": case.category,
+                    "category_given": True,
+                    "risk": self.risk,
+                    "assist": [o.name for o in assist],
+                },
+            },
+        )
+        # What triage.services.triage_record writes; search_text needs the number (the writer's).
+        self.triage = _row(
+            CaseTriage,
+            confirmed_category=case.category,
+            confirmed_by_id=actor,
+            confirmed_at=t,
+            risk_level=self.risk,
+            risk_at=t,
+            routing={
+                "rule": rule.pk if rule else None,
+                "rule_order": rule.order if rule else None,
+                "level": level,
+                "lead": {"id": org.pk, "name": org.name, "kind": org.kind},
+                "assist": [{"id": o.pk, "name": o.name, "kind": o.kind} for o in assist],
+                "explanation": explanation,
+                "needs_review": False,
             },
         )
 
-    def _route(self) -> tuple[Organization, str, RoutingRule | None]:
-        chain = {Level.COUNTY: self.world.county, Level.TOWN: self.town, Level.VILLAGE: self.village}
-        for rule in self.world.rules:
-            if rule.category and rule.category != self.case.category:
+    def _route(self) -> tuple[Organization, str, RoutingRule | None, str, list[Organization]]:
+        """cases.routing.route on the in-memory directory: the same rule conditions (its
+        `_matches`), the first match whose organisation exists wins, its assisting kinds are
+        found nearest in the chain; the county centre when nothing applies."""
+        case, world = self.case, self.world
+        chain = RegionChain(county=world.county, town=self.town, village=self.village)
+        for rule in world.rules:
+            try:
+                ok, why = routing._matches(
+                    rule,
+                    category=case.category,
+                    chain=chain,
+                    risk=self.risk,
+                    channel=case.channel,
+                    text=f"{case.description}\n{case.request}",
+                )
+            except (re.error, ValueError):
+                continue  # the service skips (and reports) a rule it cannot evaluate
+            org = world.org_at(chain.at(rule.level), [rule.lead_kind]) if ok else None
+            if org is None:
                 continue
-            org = self.world.org_at(chain[rule.level], [rule.lead_kind])
-            if org is not None:
-                return org, rule.level, rule
-        return self.world.centre, Level.COUNTY, None
+            levels = [Level.VILLAGE, Level.TOWN, Level.COUNTY]
+            start = levels.index(rule.level)
+            assist: list[Organization] = []
+            for kind in rule.assist_kinds or []:
+                for level in levels[start:] + list(reversed(levels[:start])):
+                    found = world.org_at(chain.at(level), [kind])
+                    if found is not None and found.pk != org.pk and found not in assist:
+                        assist.append(found)
+                        break
+            explanation = _("Rule %(order)s (%(why)s) → %(org)s") % {
+                "order": rule.order,
+                "why": why,
+                "org": org.name,
+            }
+            return org, rule.level, rule, explanation, assist
+        return (
+            world.centre,
+            Level.COUNTY,
+            None,
+            _("No routing rule owns this case: the county centre's dispatchers take it."),
+            [],
+        )
 
     def not_accept(self, t: datetime, reason: str, legal_route: str) -> datetime:
         self._at(t)

@@ -30,6 +30,8 @@ from jiefen.directory.services import organizations_seed_for_county, staff_creat
 from jiefen.regions.importers import demo_divisions_path, read_regions
 from jiefen.regions.models import Region, RegionLevel
 from jiefen.regions.services import regions_import
+from jiefen.triage import search
+from jiefen.triage.models import CaseTriage
 
 DEMO_COUNTY_CODE = "330523000000"
 DEMO_SEED = 330523
@@ -69,6 +71,7 @@ class SeedReport:
     cases: int = 0
     rows: int = 0
     seconds: float = 0.0
+    counters_seconds: float = 0.0
     numbers: dict[int, tuple[int, int]] = field(default_factory=dict)  # year → (first seq, last seq)
 
 
@@ -220,6 +223,7 @@ def cases_seed(
     featured_town: Region | None = None,
     featured_village: Region | None = None,
     copy: bool = True,
+    counters: bool = True,
 ) -> SeedReport:
     """Add `count` synthetic cases to `county`, received over the last `days` days.
 
@@ -242,8 +246,9 @@ def cases_seed(
     # Generating is Python work; writing is mostly waiting for the database (COPY, then the
     # deferred foreign-key checks at commit). A writer thread overlaps the two. It has its own
     # connection, so it is only used when the caller holds no transaction whose uncommitted
-    # rows (a test's county, say) that connection could not see.
-    if connection.in_atomic_block or count <= batch:
+    # rows (a test's county, say) that connection could not see, and only on PostgreSQL: SQLite
+    # writes are in-process CPU work that a thread cannot overlap.
+    if connection.vendor != "postgresql" or connection.in_atomic_block or count <= batch:
         for chunk in batches:
             generated = [gen.case(t) for t in chunk]
             report.rows += _write(county, generated, report, copy=copy)
@@ -252,7 +257,14 @@ def cases_seed(
                 progress(len(generated))
     else:
         _seed_overlapped(gen, county, batches, report, copy=copy, progress=progress)
+    _analyze()
     report.seconds = time.monotonic() - started
+    if counters:
+        # The seed bypasses the services, so the dashboard's incremental counters did not see
+        # these cases: recompute them (dashboard.services says to, after any bulk import).
+        from jiefen.dashboard.services import counters_rebuild
+
+        report.counters_seconds = counters_rebuild()["seconds"]
     return report
 
 
@@ -295,6 +307,22 @@ def _seed_overlapped(
             writer.submit(close).result()
 
 
+def _analyze() -> None:
+    """Refresh the planner's statistics after a bulk load.
+
+    Without them PostgreSQL guesses: right after seeding 100,000 cases the related-person lookup
+    of `case_register` (party hashes, ORDER BY case_id DESC LIMIT) walked the case_id index
+    backwards through every party — 250 ms a registration instead of 0.2 ms. Autovacuum would
+    get there eventually; a load test must not depend on when.
+    """
+    tables = [m._meta.db_table for m in (Case, Party, Assignment, CaseStep, CaseEvent, CaseTriage)]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        elif connection.vendor == "sqlite":
+            cur.execute("PRAGMA optimize")
+
+
 def _lock_sequences(county: Region, years: list[int]) -> dict[int, CaseSequence]:
     """The county's sequence rows for these years, locked, created when missing (as the service does)."""
     for year in years:
@@ -318,7 +346,14 @@ def _write(county: Region, generated: list[GeneratedCase], report: SeedReport, *
     years = [timezone.localtime(g.case.registered_at).year for g in generated]
     prefix = county.code[:6]
     now = timezone.now()
-    tables: dict[type, list[Row]] = {Case: [], Party: [], Assignment: [], CaseStep: [], CaseEvent: []}
+    tables: dict[type, list[Row]] = {
+        Case: [],
+        Party: [],
+        Assignment: [],
+        CaseStep: [],
+        CaseEvent: [],
+        CaseTriage: [],
+    }
     with transaction.atomic():
         use_copy = copy and connection.vendor == "postgresql"
         if connection.vendor == "postgresql":
@@ -354,7 +389,17 @@ def _write(county: Region, generated: list[GeneratedCase], report: SeedReport, *
                 for row in rows:
                     row.case_id = case_id
                 tables[model].extend(rows)
-        for model in (Party, Assignment, CaseStep, CaseEvent):
+            if g.triage is not None:
+                g.triage.case_id = case_id
+                g.triage.search_text = search.search_text(
+                    number=g.case.number,
+                    description=g.case.description,
+                    request=g.case.request,
+                    names=[p.name for p in g.parties],
+                    external_ids=[],
+                )
+                tables[CaseTriage].append(g.triage)
+        for model in (Party, Assignment, CaseStep, CaseEvent, CaseTriage):
             (_copy if use_copy else _bulk_create)(model, tables[model])
     return sum(len(rows) for rows in tables.values())
 

@@ -33,6 +33,12 @@ INSTALLED_APPS = [
     "jiefen.web",
     "jiefen.demo",
     "jiefen.triage",
+    "jiefen.procedures",
+    "jiefen.alerts",
+    "jiefen.dashboard",
+    "jiefen.notifications",
+    "jiefen.channels",
+    "jiefen.portal",
 ]
 
 MIDDLEWARE = [
@@ -125,3 +131,35 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Background work (jiefen.celery): Redis in production, in-process (eager) in the embedded default.
+CELERY_BROKER_URL = ENV.redis_url or "memory://"
+CELERY_TASK_ALWAYS_EAGER = ENV.celery_eager
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_DEFAULT_QUEUE = "jiefen"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = ENV.time_zone
+# Periodic jobs (celery beat). The early-warning sweep is incremental and idempotent, so a
+# short interval is cheap; the embedded default runs `jiefen sweep --loop 300` instead.
+CELERY_BEAT_SCHEDULE = {
+    "alerts-sweep": {"task": "alerts.sweep", "schedule": 300.0},
+    "notifications-deliver-due": {"task": "jiefen.notifications.tasks.deliver_due", "schedule": 60.0},
+}
+
+# Cache (rate limits on public endpoints): Redis when configured, else this process's memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ENV.redis_url}
+        if ENV.redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Notifications (jiefen.notifications): SMS gateway and delivery retries.
+JIEFEN_SMS_BACKEND = ENV.sms_backend
+JIEFEN_SMS_FILE = ENV.sms_file or str(DATA_DIR / "sms.log")
+JIEFEN_SMS_HTTP_URL = ENV.sms_http_url
+JIEFEN_SMS_HTTP_KEY = ENV.sms_http_key
+JIEFEN_NOTIFY_MAX_ATTEMPTS = 5
+JIEFEN_NOTIFY_BACKOFF_SECONDS = 30

@@ -25,6 +25,11 @@ class Env:
     redis_url: str
     celery_eager: bool
     time_zone: str
+    # Notifications (jiefen.notifications): SMS gateway backend "console", "file" or "http".
+    sms_backend: str = "console"
+    sms_file: str = ""
+    sms_http_url: str = ""
+    sms_http_key: str = ""
 
 
 def _generated_secrets(data_dir: Path) -> dict[str, str]:
@@ -72,4 +77,8 @@ def read_env() -> Env:
         redis_url=os.environ.get("REDIS_URL", ""),
         celery_eager=os.environ.get("JIEFEN_CELERY_EAGER", "1") == "1",
         time_zone=os.environ.get("JIEFEN_TIME_ZONE", "Asia/Shanghai"),
+        sms_backend=os.environ.get("JIEFEN_SMS_BACKEND", "console"),
+        sms_file=os.environ.get("JIEFEN_SMS_FILE", ""),
+        sms_http_url=os.environ.get("JIEFEN_SMS_HTTP_URL", ""),
+        sms_http_key=os.environ.get("JIEFEN_SMS_HTTP_KEY", ""),
     )

@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from jiefen.cases.choices import Category, Channel, Level, PartyKind, PartyRole, Status
+from jiefen.cases.choices import Category, Channel, Level, PartyKind, PartyRole, ResolvedLevel, Status
 from jiefen.directory import services as directory_services
 from jiefen.directory.models import Staff
 
@@ -119,10 +119,23 @@ class CaseFilterForm(forms.Form):
         choices=[("", _("all")), ("1", _("overdue only")), ("0", _("not overdue"))],
     )
     q = forms.CharField(label=_("search"), required=False, max_length=100)
+    # Set by the dashboard's drill-down links (no inputs of their own on the list page).
+    channel = forms.ChoiceField(required=False, choices=[("", ""), *Channel.choices])
+    received_from = forms.DateField(required=False)
+    received_to = forms.DateField(required=False)
+    resolved_from = forms.DateField(required=False)
+    resolved_to = forms.DateField(required=False)
+    resolved_level = forms.ChoiceField(required=False, choices=[("", ""), *ResolvedLevel.choices])
 
     def selector_kwargs(self) -> dict:
         d = self.cleaned_data
         return {
+            "channel": d.get("channel") or None,
+            "received_from": d.get("received_from"),
+            "received_to": d.get("received_to"),
+            "resolved_from": d.get("resolved_from"),
+            "resolved_to": d.get("resolved_to"),
+            "resolved_level": d.get("resolved_level") or None,
             "status": d.get("status") or None,
             "region": (d.get("region") or "").strip() or None,
             "level": d.get("level") or None,

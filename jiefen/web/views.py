@@ -40,6 +40,10 @@ EVENT_LABELS = {
     "registered": lambda: _("registered"),
     "routed": lambda: _("routed automatically"),
     "pii_revealed": lambda: _("personal data shown in full"),
+    "category_confirmed": lambda: _("category confirmed"),
+    "linked": lambda: _("linked to another case"),
+    "merged_in": lambda: _("another case merged into this one"),
+    "routing_rule_skipped": lambda: _("routing rule skipped (cannot be evaluated)"),
 }
 
 
@@ -370,7 +374,9 @@ def _timeline(case: Case) -> list[dict]:
         act = workflow.ACTIONS.get(e.kind)
         label = EVENT_LABELS[e.kind]() if e.kind in EVENT_LABELS else (act.label if act else e.kind)
         data = e.data or {}
-        detail = data.get("organization_name") or data.get("to") or ""
+        detail = data.get("organization_name") or data.get("to") or data.get("number") or ""
+        if e.case_id != case.pk:  # an entry of a case merged into this one
+            detail = f"{e.case.number} · {detail}" if detail else e.case.number
         if data.get("statutory_route") in StatutoryRoute.values:
             detail = StatutoryRoute(data["statutory_route"]).label
         if data.get("legal_route"):
@@ -449,16 +455,22 @@ def case_action(request: HttpRequest, number: str) -> HttpResponse:
                     _("That organisation is outside this case's region."),
                     fields={"organization": [_("outside the case's region")]},
                 )
-        services.case_transition(
-            case=case,
-            actor=request.user,
-            action=action,
-            reason=values["reason"],
-            version=version,
-            organization=organization,
-            statutory_route=values["statutory_route"],
-            legal_route=values["legal_route"],
-        )
+        if action == "merge":
+            from jiefen.triage.services import case_merge
+
+            into = selectors.case_get(viewer=request.user, number=request.POST.get("into", "").strip()[:24])
+            case_merge(case=case, into=into, actor=request.user, reason=values["reason"], version=version)
+        else:
+            services.case_transition(
+                case=case,
+                actor=request.user,
+                action=action,
+                reason=values["reason"],
+                version=version,
+                organization=organization,
+                statutory_route=values["statutory_route"],
+                legal_route=values["legal_route"],
+            )
     except DomainError as exc:
         fresh = _case_or_404(request, number)
         if isinstance(exc, Conflict):

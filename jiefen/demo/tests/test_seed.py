@@ -35,7 +35,9 @@ def test_seed_adds_exactly_n_cases_with_gap_free_numbers(demo):
     last_before = dict(CaseSequence.objects.values_list("year", "last_value"))
     # when
     with time_machine.travel(NOW, tick=False):
-        call_command("seed", "--cases", "37", "--batch", "10", "--seed", "5", stdout=io.StringIO(), verbosity=0)
+        call_command(
+            "seed", "--cases", "37", "--batch", "10", "--seed", "5", stdout=io.StringIO(), verbosity=0
+        )
     # then
     assert Case.objects.count() == before + 37
     sequences = dict(CaseSequence.objects.values_list("year", "last_value"))

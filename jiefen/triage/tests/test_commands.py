@@ -125,9 +125,3 @@ def test_train_check_compares_the_rebuilt_model_with_the_file(tmp_path, monkeypa
         call_command("train", output=str(stale), check=True, stdout=StringIO())
     with pytest.raises(CommandError, match="cannot read"):
         call_command("train", output=str(tmp_path / "missing.json.gz"), check=True, stdout=StringIO())
-    err = StringIO()
-    call_command(
-        "train", output=str(tmp_path / "new.json.gz"), include_confirmed=True, stdout=StringIO(), stderr=err
-    )
-    assert "no confirmed cases" in err.getvalue()
-    assert (tmp_path / "new.json.gz").read_bytes() == clf.MODEL_PATH.read_bytes()

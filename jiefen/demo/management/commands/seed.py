@@ -30,6 +30,11 @@ class Command(BaseCommand):
             action="store_true",
             help="use bulk_create on PostgreSQL too instead of COPY (slower)",
         )
+        parser.add_argument(
+            "--no-counters",
+            action="store_true",
+            help="skip recomputing the dashboard counters afterwards (run `jiefen rebuild-counters` later)",
+        )
 
     def handle(
         self,
@@ -40,6 +45,7 @@ class Command(BaseCommand):
         seed: int | None,
         days: int,
         no_copy: bool,
+        no_counters: bool,
         **options,
     ):
         if cases < 0 or batch < 1 or days < 1:
@@ -63,10 +69,12 @@ class Command(BaseCommand):
                 days=days,
                 progress=bar.update,
                 copy=not no_copy,
+                counters=not no_counters,
             )
         rate = report.cases / report.seconds if report.seconds else 0
         numbers = ", ".join(f"{y}: {a}–{b}" for y, (a, b) in sorted(report.numbers.items()))
         self.stdout.write(
             f"Added {report.cases} cases ({report.rows} rows) to {region.name} in "
             f"{report.seconds:.1f} s — {rate:.0f} cases/s. Numbers {numbers or '-'}."
+            + (f" Dashboard counters rebuilt in {report.counters_seconds:.1f} s." if not no_counters else "")
         )

@@ -70,5 +70,6 @@ class Command(BaseCommand):
             # The environment (DJANGO_SETTINGS_MODULE, DATABASE_URL, JIEFEN_*) passes on as it is.
             os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiefen.settings.local")
             os.execv(sys.executable, argv)
+            return  # not reached: execv replaces the process (only a test's stand-in returns)
         self.stdout.write(f"Serving on http://{bind}/ with Django's server (gunicorn not available).")
         call_command("runserver", bind, use_reloader=False)

@@ -3,8 +3,10 @@
 Reads `jiefen/triage/corpus/train.jsonl` and `lexicon.json` (both project-written) and writes the
 artefact deterministically: the same corpus gives the same bytes. `--check` rebuilds in memory
 and exits non-zero if the result differs from the artefact at `--output` (default: the shipped
-model). `--include-confirmed` is accepted but does nothing yet: dispatchers' confirmed categories
-will be added to the training data once case confirmations are stored.
+model). `--include-confirmed` (opt-in) folds in the cases whose category a person confirmed
+(triage.CaseTriage.confirmed_category, with the case description as text); the artefact records
+how many and a digest of them in its metadata (`n_confirmed`, `confirmed_sha256`), and the command
+prints both, so a model built from use can always be told apart from the corpus-only one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,24 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jiefen.triage import classifier
+
+
+def confirmed_rows() -> list[dict]:
+    """Confirmed cases as training rows, in a stable order (deterministic training)."""
+    from jiefen.triage.models import CaseTriage
+
+    rows = (
+        CaseTriage.objects.exclude(confirmed_category="")
+        .select_related("case")
+        .order_by("case_id")
+        .values_list("case__description", "confirmed_category")
+    )
+    out = []
+    for text, label in rows:
+        text = (text or "").strip()
+        if text and label in classifier.CATEGORIES:
+            out.append({"text": text[: classifier.MAX_RAW_CHARS], "label": label})
+    return out
 
 
 def _short(data: bytes) -> str:
@@ -35,17 +55,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--include-confirmed",
             action="store_true",
-            help="also learn from categories confirmed by dispatchers (no-op until confirmations exist)",
+            help="also learn from the categories people confirmed on real cases (recorded in the model)",
         )
 
     def handle(self, *args, output: str, check: bool, include_confirmed: bool, **options):
-        if include_confirmed:
-            self.stderr.write(
-                "--include-confirmed: no confirmed cases are stored yet; training on the corpus only."
-            )
         path = Path(output)
         started = time.monotonic()
-        model = classifier.train_model()
+        if include_confirmed:
+            confirmed = confirmed_rows()
+            digest = hashlib.sha256(
+                "\n".join(f"{r['label']}\t{r['text']}" for r in confirmed).encode("utf-8")
+            ).hexdigest()
+            model = classifier.train_model(classifier.read_jsonl(classifier.TRAIN_PATH) + confirmed)
+            model.meta["train_sha256"] = classifier._sha256(classifier.TRAIN_PATH)
+            model.meta["n_confirmed"] = len(confirmed)
+            model.meta["confirmed_sha256"] = digest
+            self.stdout.write(f"including {len(confirmed)} confirmed cases (sha256 {digest[:12]})")
+        else:
+            model = classifier.train_model()
         data = classifier.model_bytes(model)
         if check:
             try:

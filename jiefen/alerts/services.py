@@ -1,0 +1,537 @@
+"""Writes of early warning: raising alerts (event-driven and in the sweep) and their lifecycle.
+
+Raising is idempotent: one alert per (rule, subject) is not closed (a database constraint,
+so two concurrent sweeps cannot both create it), and a closed alert keeps the same episode
+of the same condition from coming back. The sweep is incremental: a watermark records up to
+when the time-driven rules have been evaluated, and each run reads only the clocks that ran
+out since then (indexed ranges), plus the last weeks' counters for hotspots and spikes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiefen.alerts import rules as R
+from jiefen.alerts.models import Alert, AlertRule, AlertStatus, Resolution, RuleKind, SubjectKind, SweepState
+from jiefen.cases.choices import OPEN_STATUSES, PartyKind, PartyRole, Status
+from jiefen.cases.models import Case, CaseEvent, CaseStep, Party
+from jiefen.core import clock
+from jiefen.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
+from jiefen.dashboard.models import DailyCount
+from jiefen.dashboard.services import workday_index
+from jiefen.directory.models import Staff
+from jiefen.regions.models import Region
+
+SWEEP_NAME = "alerts"
+CHUNK = 500
+
+
+@dataclass
+class Signal:
+    """A rule's finding about one subject: what an alert is raised from."""
+
+    rule: AlertRule
+    subject_kind: str
+    subject_key: str
+    county_id: int
+    reasons: list[dict]
+    episode: str = ""
+    subject_label: str = ""
+    case_id: int | None = None
+    town_id: int | None = None
+    village_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def rules_enabled() -> dict[str, AlertRule]:
+    return {r.code: r for r in AlertRule.objects.filter(enabled=True)}
+
+
+def _case_signal(rule: AlertRule, case: Case, reasons: list[dict], episode: str = "") -> Signal:
+    return Signal(
+        rule=rule,
+        subject_kind=SubjectKind.CASE,
+        subject_key=str(case.pk),
+        subject_label=case.number,
+        case_id=case.pk,
+        county_id=case.county_id,
+        town_id=case.town_id,
+        village_id=case.village_id,
+        reasons=reasons,
+        episode=episode,
+    )
+
+
+def alerts_raise(signals: list[Signal], *, now: datetime | None = None) -> int:
+    """Open an alert for each signal that has none open and whose episode was not closed;
+    refresh the reasons of the ones already open. Returns how many were created."""
+    now = now or clock.now()
+    unique: dict[tuple, Signal] = {}
+    for s in signals:
+        unique[(s.rule.pk, s.subject_kind, s.subject_key)] = s
+    items = list(unique.values())
+    created = 0
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        keys = {s.subject_key for s in chunk}
+        rule_ids = {s.rule.pk for s in chunk}
+        existing: dict[tuple, Alert] = {}
+        closed: set[tuple] = set()
+        for a in Alert.objects.filter(rule_id__in=rule_ids, subject_key__in=keys).only(
+            "id", "rule_id", "subject_kind", "subject_key", "episode", "status", "reasons"
+        ):
+            if a.status == AlertStatus.CLOSED:
+                closed.add((a.rule_id, a.subject_kind, a.subject_key, a.episode))
+            else:
+                existing[(a.rule_id, a.subject_kind, a.subject_key)] = a
+        new: list[Alert] = []
+        for s in chunk:
+            current = existing.get((s.rule.pk, s.subject_kind, s.subject_key))
+            if current is not None:
+                if current.episode != s.episode or current.reasons != s.reasons:
+                    Alert.objects.filter(pk=current.pk).update(
+                        episode=s.episode, reasons=s.reasons, updated_at=now
+                    )
+                continue
+            if (s.rule.pk, s.subject_kind, s.subject_key, s.episode) in closed:
+                continue
+            new.append(
+                Alert(
+                    rule=s.rule,
+                    subject_kind=s.subject_kind,
+                    subject_key=s.subject_key,
+                    subject_label=s.subject_label[:200],
+                    episode=s.episode[:40],
+                    case_id=s.case_id,
+                    county_id=s.county_id,
+                    town_id=s.town_id,
+                    village_id=s.village_id,
+                    severity=s.rule.severity,
+                    reasons=s.reasons,
+                    opened_at=now,
+                    updated_at=now,
+                )
+            )
+        if new:
+            # A concurrent writer may have raised the same one: the constraint keeps one.
+            Alert.objects.bulk_create(new, ignore_conflicts=True)
+            created += len(new)
+    return created
+
+
+# ---------------------------------------------------------------- event-driven
+
+
+def _due_iso(case: Case) -> str:
+    return timezone.localtime(case.due_at).date().isoformat() if case.due_at else ""
+
+
+def _clock_signals(
+    rules: dict[str, AlertRule], case: Case, now: datetime, *, started_at=None
+) -> list[Signal]:
+    """The clock rules for one case as it stands now (used when it is written)."""
+    out: list[Signal] = []
+    if case.status not in OPEN_STATUSES:
+        return out
+    index = workday_index()
+    today = timezone.localtime(now).date()
+    if case.due_at is not None:
+        due = _due_iso(case)
+        rule = rules.get(RuleKind.OVERDUE)
+        if rule and case.due_at < now:
+            out.append(_case_signal(rule, case, [{"code": "overdue", "due": due}], due))
+        rule = rules.get(RuleKind.DEADLINE_NEAR)
+        if rule and case.due_at >= now:
+            horizon = R.workdays_after(index, today, int(R.param(rule, "working_days_before")))
+            if timezone.localtime(case.due_at).date() <= horizon:
+                out.append(_case_signal(rule, case, [{"code": "due", "due": due}], due))
+    rule = rules.get(RuleKind.UNACCEPTED)
+    if rule and started_at is not None and case.status == Status.TRIAGED:
+        cutoff = R.unaccepted_cutoff_day(index, today, int(R.param(rule, "working_days")))
+        if timezone.localtime(started_at).date() < cutoff:
+            since = timezone.localtime(started_at).date().isoformat()
+            out.append(
+                _case_signal(rule, case, [{"code": "unaccepted", "since": since}], started_at.isoformat())
+            )
+    return out
+
+
+def _clear_clock_alerts(case: Case, now: datetime, keep: set[tuple[str, str]]) -> None:
+    """Close (as cleared) the clock alerts of a case whose condition no longer holds."""
+    stale = (
+        Alert.objects.filter(case_id=case.pk, rule__code__in=R.CLOCK_RULES)
+        .exclude(status=AlertStatus.CLOSED)
+        .values_list("id", "rule__code", "episode")
+    )
+    ids = [pk for pk, code, episode in stale if (code, episode) not in keep]
+    if ids:
+        Alert.objects.filter(pk__in=ids).update(
+            status=AlertStatus.CLOSED,
+            resolution=Resolution.CLEARED,
+            closed_at=now,
+            updated_at=now,
+            note=_("The condition no longer holds."),
+        )
+
+
+def _person_key(party: Party) -> str:
+    return party.id_number_hash or party.phone_hash
+
+
+def _registration_signals(rules: dict[str, AlertRule], case: Case, now: datetime) -> list[Signal]:
+    out: list[Signal] = []
+    parties = list(case.parties.all())
+    rule = rules.get(RuleKind.EXTREME_LANGUAGE)
+    if rule:
+        text = f"{case.description}\n{case.request}"
+        words = [w for w in R.param(rule, "words") if w and w in text]
+        if words:
+            out.append(_case_signal(rule, case, [{"code": "words", "words": words}]))
+    rule = rules.get(RuleKind.GROUP_DISPUTE)
+    if rule:
+        min_parties = int(R.param(rule, "min_parties"))
+        if len(parties) >= min_parties:
+            out.append(_case_signal(rule, case, [{"code": "parties", "count": len(parties)}]))
+        min_open = int(R.param(rule, "min_open_cases_per_respondent"))
+        for p in parties:
+            if p.role != PartyRole.RESPONDENT:
+                continue
+            if p.id_number_hash or p.phone_hash:
+                match = Q(id_number_hash=p.id_number_hash) if p.id_number_hash else Q(phone_hash=p.phone_hash)
+                key = _person_key(p)
+            elif p.kind == PartyKind.ORGANIZATION:
+                # An organisation is known by its name; two people of one name are not one person.
+                match = Q(name=p.name, kind=PartyKind.ORGANIZATION)
+                key = "name:" + p.name
+            else:
+                continue
+            n = (
+                Party.objects.filter(match, role=PartyRole.RESPONDENT, case__county_id=case.county_id)
+                .filter(case__status__in=OPEN_STATUSES)
+                .values("case_id")
+                .distinct()
+                .count()
+            )
+            if n >= min_open:
+                out.append(
+                    Signal(
+                        rule=rule,
+                        subject_kind=SubjectKind.RESPONDENT,
+                        subject_key=f"{case.county.code[:6]}:{key}"[:100],
+                        subject_label=p.name,
+                        case_id=case.pk,
+                        county_id=case.county_id,
+                        reasons=[{"code": "respondent", "count": n, "name": p.name}],
+                        episode=str(case.pk),
+                    )
+                )
+    rule = rules.get(RuleKind.REPEAT_PETITIONER)
+    if rule:
+        min_cases, days = int(R.param(rule, "min_cases")), int(R.param(rule, "window_days"))
+        since = case.received_at - timedelta(days=days)
+        for p in parties:
+            key = _person_key(p)
+            if p.role != PartyRole.APPLICANT or not key:
+                continue
+            match = Q(id_number_hash=key) if p.id_number_hash else Q(phone_hash=key)
+            n = (
+                Party.objects.filter(match, role=PartyRole.APPLICANT, case__received_at__gte=since)
+                .values("case_id")
+                .distinct()
+                .count()
+            )
+            if n >= min_cases:
+                out.append(
+                    Signal(
+                        rule=rule,
+                        subject_kind=SubjectKind.PERSON,
+                        subject_key=f"{case.county.code[:6]}:{key}"[:100],
+                        subject_label=p.name,
+                        case_id=case.pk,
+                        county_id=case.county_id,
+                        reasons=[{"code": "repeat", "count": n, "days": days}],
+                        episode=str(case.pk),
+                    )
+                )
+    return out
+
+
+def on_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
+    """Event-driven rules, in the transaction that writes the case."""
+    rules = rules_enabled()
+    if not rules:
+        return
+    now = event.at
+    signals: list[Signal] = []
+    if before is None:
+        signals += _registration_signals(rules, case, now)
+        started = case.received_at if case.status == Status.TRIAGED else None
+        signals += _clock_signals(rules, case, now, started_at=started)
+    else:
+        signals += _clock_signals(rules, case, now)
+        rule = rules.get(RuleKind.REPEATED_RETURNS)
+        if rule and event.kind in ("return", "escalate"):
+            moves = case.return_count + case.escalation_count
+            if moves >= int(R.param(rule, "min_moves")):
+                reasons = [
+                    {"code": "moves", "returns": case.return_count, "escalations": case.escalation_count}
+                ]
+                signals.append(_case_signal(rule, case, reasons))
+        keep = {(s.rule.code, s.episode) for s in signals if s.rule.code in R.CLOCK_RULES}
+        if case.status == Status.TRIAGED and before.get("status") == Status.TRIAGED:
+            # still waiting for acceptance (e.g. re-routed): an open "unaccepted" alert stays
+            keep |= {
+                (RuleKind.UNACCEPTED, ep)
+                for ep in Alert.objects.filter(case_id=case.pk, rule__code=RuleKind.UNACCEPTED)
+                .exclude(status=AlertStatus.CLOSED)
+                .values_list("episode", flat=True)
+            }
+        _clear_clock_alerts(case, now, keep)
+    alerts_raise(signals, now=now)
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+def _cases_signals(rule: AlertRule, qs, make) -> list[Signal]:
+    return [
+        make(case)
+        for case in qs.select_related("county").only(
+            "id", "number", "county_id", "town_id", "village_id", "due_at", "status", "county__code"
+        )
+    ]
+
+
+def alerts_sweep(*, now: datetime | None = None) -> dict:
+    """Evaluate the time-driven rules for what changed since the last run (idempotent)."""
+    started = time.monotonic()
+    now = now or clock.now()
+    rules = rules_enabled()
+    result: dict[str, int] = {}
+    with transaction.atomic():
+        state, _created = SweepState.objects.select_for_update().get_or_create(name=SWEEP_NAME)
+        mark = state.watermark
+        if mark is not None and mark > now:
+            mark = None  # the clock went back (tests, a restored backup): look at everything
+        state.last_started_at = now
+        index = workday_index()
+        today = timezone.localtime(now).date()
+
+        rule = rules.get(RuleKind.OVERDUE)
+        if rule:
+            qs = Case.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+            if mark is not None:
+                qs = qs.filter(due_at__gte=mark)
+            found = _cases_signals(
+                rule,
+                qs,
+                lambda c: _case_signal(rule, c, [{"code": "overdue", "due": _due_iso(c)}], _due_iso(c)),
+            )
+            result[RuleKind.OVERDUE] = alerts_raise(found, now=now)
+            # a deadline that has passed is no longer "near": its warning gives way to "overdue"
+            for start in range(0, len(found), CHUNK):
+                Alert.objects.filter(
+                    rule__code=RuleKind.DEADLINE_NEAR,
+                    case_id__in=[s.case_id for s in found[start : start + CHUNK]],
+                ).exclude(status=AlertStatus.CLOSED).update(
+                    status=AlertStatus.CLOSED,
+                    resolution=Resolution.CLEARED,
+                    closed_at=now,
+                    updated_at=now,
+                    note=_("The condition no longer holds."),
+                )
+
+        rule = rules.get(RuleKind.DEADLINE_NEAR)
+        if rule:
+            k = int(R.param(rule, "working_days_before"))
+            horizon = clock.end_of_day(R.workdays_after(index, today, k))
+            qs = Case.objects.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=horizon)
+            if mark is not None:
+                mark_day = timezone.localtime(mark).date()
+                qs = qs.filter(due_at__gt=clock.end_of_day(R.workdays_after(index, mark_day, k)))
+            found = _cases_signals(
+                rule, qs, lambda c: _case_signal(rule, c, [{"code": "due", "due": _due_iso(c)}], _due_iso(c))
+            )
+            result[RuleKind.DEADLINE_NEAR] = alerts_raise(found, now=now)
+
+        rule = rules.get(RuleKind.UNACCEPTED)
+        if rule:
+            n = int(R.param(rule, "working_days"))
+
+            def cutoff(moment: datetime) -> datetime:
+                day = R.unaccepted_cutoff_day(index, timezone.localtime(moment).date(), n)
+                return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+            steps = CaseStep.objects.filter(
+                code="acceptance",
+                ended_at__isnull=True,
+                started_at__lt=cutoff(now),
+                case__status=Status.TRIAGED,
+            )
+            if mark is not None:
+                steps = steps.filter(started_at__gte=cutoff(mark))
+            found = []
+            for step in steps.select_related("case", "case__county"):
+                c = step.case
+                since = timezone.localtime(step.started_at).date().isoformat()
+                found.append(
+                    _case_signal(
+                        rule, c, [{"code": "unaccepted", "since": since}], step.started_at.isoformat()
+                    )
+                )
+            result[RuleKind.UNACCEPTED] = alerts_raise(found, now=now)
+
+        for code in (RuleKind.HOTSPOT, RuleKind.TREND_SPIKE):
+            rule = rules.get(code)
+            if rule:
+                found = _window_signals(rule, today)
+                result[code] = alerts_raise(found, now=now)
+
+        state.watermark = now
+        state.last_finished_at = clock.now()
+        state.last_seconds = round(time.monotonic() - started, 3)
+        state.last_result = result
+        state.save()
+    return {"created": result, "seconds": state.last_seconds, "watermark": now.isoformat()}
+
+
+def _window_signals(rule: AlertRule, today) -> list[Signal]:
+    """Hotspots (one category in one town) or spikes (all cases of a county or town): the last
+    window against the average of the trailing windows, read from the daily counters."""
+    days = int(R.param(rule, "window_days"))
+    weeks = int(R.param(rule, "baseline_weeks"))
+    factor = float(R.param(rule, "factor"))
+    min_cases = int(R.param(rule, "min_cases"))
+    first = today - timedelta(days=days - 1)
+    base_first = first - timedelta(days=days * weeks)
+    if rule.code == RuleKind.HOTSPOT:
+        base = DailyCount.objects.filter(dim="category", region__level="town")
+    else:
+        base = DailyCount.objects.filter(dim="", value="", region__level__in=["county", "town"])
+    current: dict[tuple[int, str], int] = {}
+    for region_id, value, n in base.filter(day__gte=first, day__lte=today).values_list(
+        "region_id", "value", "received"
+    ):
+        current[(region_id, value)] = current.get((region_id, value), 0) + n
+    hot = {k: n for k, n in current.items() if n >= min_cases}
+    if not hot:
+        return []
+    trailing: dict[tuple[int, str], int] = {}
+    region_ids = {k[0] for k in hot}
+    for region_id, value, n in base.filter(
+        region_id__in=region_ids, day__gte=base_first, day__lt=first
+    ).values_list("region_id", "value", "received"):
+        trailing[(region_id, value)] = trailing.get((region_id, value), 0) + n
+    regions = {r.pk: r for r in Region.objects.filter(pk__in=region_ids)}
+    year, week, _d = today.isocalendar()
+    episode = f"{year}-W{week:02d}"
+    out = []
+    for (region_id, value), n in sorted(hot.items()):
+        baseline = trailing.get((region_id, value), 0) / weeks
+        if n < factor * baseline or (baseline == 0 and n < min_cases):
+            continue
+        region = regions[region_id]
+        reason = {"count": n, "days": days, "baseline": round(baseline, 1)}
+        if rule.code == RuleKind.HOTSPOT:
+            reason.update(code="hotspot", category=value)
+            key, label = f"{region.code}:{value}", f"{region.name} · {value}"
+        else:
+            reason.update(code="spike")
+            key, label = region.code, region.name
+        out.append(
+            Signal(
+                rule=rule,
+                subject_kind=SubjectKind.REGION,
+                subject_key=key,
+                subject_label=label,
+                county_id=region.county_id or region.pk,
+                town_id=region.town_id if region.level != "county" else None,
+                reasons=[reason],
+                episode=episode,
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- lifecycle
+
+ACTIONS = {
+    "acknowledge": (frozenset({AlertStatus.OPEN}), AlertStatus.ACKNOWLEDGED, ""),
+    "handle": (
+        frozenset({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED}),
+        AlertStatus.CLOSED,
+        Resolution.HANDLED,
+    ),
+    "dismiss": (
+        frozenset({AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED}),
+        AlertStatus.CLOSED,
+        Resolution.DISMISSED,
+    ),
+}
+MANAGING_ROLES = {"dispatcher", "analyst", "leader", "admin"}
+
+
+def can_manage(actor: Staff, alert: Alert) -> bool:
+    if actor.is_superuser or set(actor.roles or []) & MANAGING_ROLES:
+        return True
+    return alert.case_id is not None and alert.case.lead_organization_id == actor.organization_id
+
+
+def alert_act(*, alert_id: int, actor: Staff, action: str, note: str = "") -> Alert:
+    """Acknowledge, or close as handled or dismissed (a note is required to close)."""
+    from jiefen.alerts.selectors import alert_get
+
+    if action not in ACTIONS:
+        raise ValidationFailed(
+            _("Unknown action: %(a)s") % {"a": action[:40]},
+            code="unknown_action",
+            fields={"action": [_("unknown")]},
+        )
+    sources, target, resolution = ACTIONS[action]
+    note = (note or "").strip()
+    if target == AlertStatus.CLOSED and not note:
+        raise ValidationFailed(
+            _("Closing an alert needs a note."), code="reason_required", fields={"note": [_("required")]}
+        )
+    if len(note) > 2000:
+        raise ValidationFailed(
+            _("The note is longer than 2000 characters."), fields={"note": [_("too long")]}
+        )
+    with transaction.atomic():
+        alert = alert_get(viewer=actor, alert_id=alert_id, for_update=True)
+        if alert.status not in sources:
+            raise IllegalTransition(
+                _("This alert is %(status)s; it cannot be changed that way.")
+                % {"status": AlertStatus(alert.status).label}
+            )
+        if not can_manage(actor, alert):
+            raise PermissionDenied(_("You may not act on this alert."))
+        now = clock.now()
+        alert.status = target
+        alert.updated_at = now
+        if target == AlertStatus.ACKNOWLEDGED:
+            alert.acknowledged_at, alert.acknowledged_by = now, actor
+            if note:
+                alert.note = note
+        else:
+            alert.closed_at, alert.closed_by, alert.resolution, alert.note = now, actor, resolution, note
+        alert.save()
+    return alert
+
+
+def alert_rules_seed() -> int:
+    """Create the rule rows that do not exist yet, with the defaults (idempotent)."""
+    n = 0
+    for code in RuleKind.values:
+        _rule, created = AlertRule.objects.get_or_create(
+            code=code, defaults={"params": R.DEFAULT_PARAMS[code], "severity": R.DEFAULT_SEVERITY[code]}
+        )
+        n += created
+    return n

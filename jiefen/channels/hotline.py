@@ -1,0 +1,287 @@
+"""12345 hotline work orders → cases, idempotent on the hotline's order id.
+
+`hotline_orders_import` takes rows as the hotline sends them (order_id, received_at, caller,
+phone, address, category, content, urgency) and answers with a report per row: created,
+linked (same caller, same matter as an open case), skipped (order already taken in) or
+refused (and why). Every row is its own savepoint: a row that fails leaves nothing behind,
+and the rows around it still go in. Rows are written in chunks, one transaction per chunk,
+so that a large file is not one commit per order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from jiefen.cases.choices import OPEN_STATUSES, Category, Channel, PartyRole
+from jiefen.cases.models import Case, CaseEvent
+from jiefen.cases.selectors import case_scope
+from jiefen.cases.services import PartyInput, case_register
+from jiefen.channels.matching import AddressResolver, find_duplicate
+from jiefen.channels.models import HotlineCategory, HotlineOrder, OrderOutcome
+from jiefen.core import clock, pii
+from jiefen.core.errors import DomainError, PermissionDenied, ValidationFailed
+from jiefen.directory.models import Staff
+from jiefen.regions.models import Region
+
+FIELDS = ("order_id", "received_at", "caller", "phone", "address", "category", "content", "urgency")
+CHUNK = 500
+MAX_ROWS = 200_000
+IMPORT_ROLES = frozenset({"dispatcher", "clerk", "admin"})
+ANONYMOUS_CALLER = "12345来电人"
+
+
+def read_orders(raw: bytes | str, *, fmt: str | None = None) -> list[dict]:
+    """Rows from a CSV (header line with the field names; UTF-8 with or without BOM, or GB18030)
+    or a JSON file (a list, or {"orders": [...]})."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")
+    else:
+        text = raw
+    stripped = text.lstrip()
+    if fmt == "json" or (fmt is None and stripped[:1] in "[{"):
+        data = json.loads(text)
+        if isinstance(data, dict):
+            data = data.get("orders", [data] if "order_id" in data else [])
+        if not isinstance(data, list):
+            raise ValidationFailed(_("Expected a list of work orders."), fields={"orders": [_("not a list")]})
+        return data
+    reader = csv.DictReader(io.StringIO(text))
+    return [dict(row) for row in reader]
+
+
+def _text(row: dict, key: str, limit: int) -> str:
+    value = row.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)):
+        raise ValueError(key)
+    return str(value).strip()[:limit]
+
+
+def _received_at(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    v = value.strip().replace("/", "-")
+    if len(v) == 10:
+        v += "T00:00:00"
+    elif len(v) == 16:
+        v += ":00"
+    try:
+        dt = parse_datetime(v)
+    except ValueError:
+        return None
+    if dt is not None and timezone.is_naive(dt):
+        dt = timezone.make_aware(dt)
+    return dt
+
+
+class _Categories:
+    """The editable mapping table, read once per import; unknown categories are added."""
+
+    def __init__(self):
+        self.map = dict(HotlineCategory.objects.values_list("hotline_category", "category"))
+
+    def category(self, name: str) -> str:
+        if not name:
+            return Category.OTHER
+        if name not in self.map:
+            HotlineCategory.objects.get_or_create(
+                hotline_category=name[:100],
+                defaults={"category": Category.OTHER, "note": _("added by an import: map it")},
+            )
+            self.map[name] = Category.OTHER
+        return self.map[name]
+
+
+def _check_actor(actor: Staff | None, county: Region) -> None:
+    if actor is None or actor.is_superuser:
+        return
+    if not set(actor.roles or []) & IMPORT_ROLES:
+        raise PermissionDenied(_("Only dispatchers, clerks and administrators may import work orders."))
+    org = actor.organization
+    if org is None or org.region.level != "county" or org.region_id != county.pk:
+        raise PermissionDenied(_("Work orders are imported by staff of the county."))
+
+
+def hotline_orders_import(*, rows: list[Any], county: Region, actor: Staff | None = None) -> dict:
+    """Take 12345 work orders in; see the module's docstring. Returns the report."""
+    _check_actor(actor, county)
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed(
+            _("At most %(n)s work orders per import.") % {"n": MAX_ROWS}, fields={"orders": [_("too many")]}
+        )
+    report: dict[str, Any] = {"created": 0, "linked": 0, "skipped": 0, "refused": 0, "rows": []}
+    resolver = AddressResolver(county)
+    categories = _Categories()
+    seen: set[str] = set()
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        ids = [str(r.get("order_id", "")).strip() for r in chunk if isinstance(r, dict)]
+        existing = dict(HotlineOrder.objects.filter(order_id__in=ids).values_list("order_id", "case__number"))
+        with transaction.atomic():
+            for offset, row in enumerate(chunk):
+                line = _one(
+                    row,
+                    index=start + offset + 1,
+                    county=county,
+                    actor=actor,
+                    resolver=resolver,
+                    categories=categories,
+                    existing=existing,
+                    seen=seen,
+                )
+                report[line["outcome"]] += 1
+                report["rows"].append(line)
+    return report
+
+
+def _one(row, *, index, county, actor, resolver, categories, existing, seen) -> dict:
+    out: dict[str, Any] = {"row": index, "order_id": "", "outcome": "refused", "case": None}
+    if not isinstance(row, dict):
+        return {**out, "reason": _("not an object with the work-order fields")}
+    try:
+        order_id = _text(row, "order_id", 200)
+        caller = _text(row, "caller", 100) or ANONYMOUS_CALLER
+        phone = _text(row, "phone", 30)
+        address = _text(row, "address", 200)
+        hotline_category = _text(row, "category", 100)
+        content = _text(row, "content", 20001)
+        urgency = _text(row, "urgency", 20)
+    except ValueError as exc:
+        return {**out, "reason": _("field %(f)s is not text") % {"f": exc.args[0]}}
+    out["order_id"] = order_id
+    errors: dict[str, list[str]] = {}
+    if not order_id:
+        errors["order_id"] = [_("required")]
+    elif len(order_id) > 64:
+        errors["order_id"] = [_("longer than 64 characters")]
+    received_at = _received_at(row.get("received_at"))
+    if received_at is None:
+        errors["received_at"] = [_("required, as 2026-05-01T08:30:00+08:00 or 2026-05-01 08:30:00")]
+    if not content:
+        errors["content"] = [_("required")]
+    if phone and pii.phone_error(pii.normalize_phone(phone)):
+        errors["phone"] = [str(pii.phone_error(pii.normalize_phone(phone)))]
+    if errors:
+        return {**out, "reason": _("invalid fields"), "fields": errors}
+    if order_id in existing:
+        return {**out, "outcome": "skipped", "case": existing[order_id], "reason": _("already imported")}
+    if order_id in seen:
+        return {**out, "outcome": "skipped", "reason": _("the same order id appears earlier in this batch")}
+    resolution = resolver.resolve(address)
+    out["region"] = resolution.region.code
+    out["region_resolution"] = resolution.how
+    now = clock.now()
+    category = categories.category(hotline_category)
+    try:
+        with transaction.atomic():
+            dup = find_duplicate(phone=phone, description=content, county=county)
+            if dup is not None:
+                case, outcome = dup.case, OrderOutcome.LINKED
+                out["reason"] = dup.reason
+            else:
+                reg = case_register(
+                    channel=Channel.HOTLINE_12345,
+                    region=resolution.region,
+                    description=content,
+                    category=category,
+                    received_at=received_at,
+                    parties=[PartyInput(role=PartyRole.APPLICANT, name=caller, phone=phone, address=address)],
+                    actor=actor,
+                )
+                case, outcome = reg.case, OrderOutcome.CREATED
+            HotlineOrder.objects.create(
+                order_id=order_id,
+                case=case,
+                outcome=outcome,
+                received_at=received_at,
+                hotline_category=hotline_category,
+                urgency=urgency,
+                address=address,
+                imported_at=now,
+                imported_by=actor,
+            )
+    except DomainError as exc:
+        body = exc.as_dict()
+        return {
+            **out,
+            "reason": body["message"],
+            "error": body["error"],
+            **({"fields": body["fields"]} if "fields" in body else {}),
+        }
+    seen.add(order_id)
+    return {**out, "outcome": str(outcome), "case": case.number}
+
+
+# ---------------------------------------------------------------- replies feed
+
+ANSWER_KINDS = ("resolve", "not_accept", "transfer", "close", "withdraw")
+
+
+def hotline_replies(*, viewer: Staff, since: datetime | None, limit: int = 500) -> dict:
+    """Each order's case status and answer, for the hotline's own 回访: orders whose case
+    changed at or after `since`, oldest change first. `next_since` is where to continue."""
+    limit = max(1, min(limit, 1000))
+    qs = HotlineOrder.objects.filter(case__in=Case.objects.filter(case_scope(viewer)))
+    if since is not None:
+        qs = qs.filter(case__updated_at__gte=since)
+    orders = list(
+        qs.select_related("case", "case__lead_organization").order_by("case__updated_at", "id")[:limit]
+    )
+    case_ids = {o.case_id for o in orders}
+    answers: dict[int, CaseEvent] = {}
+    for ev in CaseEvent.objects.filter(case_id__in=case_ids, kind__in=ANSWER_KINDS).order_by("at", "id"):
+        answers[ev.case_id] = ev
+    replies = []
+    for o in orders:
+        c = o.case
+        ev = answers.get(c.pk)
+        answer = ""
+        if ev is not None:
+            answer = c.legal_route_told if ev.kind == "not_accept" else ev.reason
+        replies.append(
+            {
+                "order_id": o.order_id,
+                "case_number": c.number,
+                "linked": o.outcome == OrderOutcome.LINKED,
+                "status": c.status,
+                "status_label": c.get_status_display(),
+                "open": c.status in OPEN_STATUSES,
+                "organization": c.lead_organization.name,
+                "answer": answer,
+                "answered_at": ev.at.isoformat() if ev is not None else None,
+                "updated_at": c.updated_at.isoformat(),
+            }
+        )
+    next_since = orders[-1].case.updated_at.isoformat() if orders else (since.isoformat() if since else None)
+    return {"replies": replies, "next_since": next_since, "more": len(orders) == limit}
+
+
+def hotline_county_for(actor: Staff | None, code: str | None = None) -> Region:
+    """The county an import goes to: the one given, the actor's, or the only one there is."""
+    if code:
+        county = Region.objects.filter(level="county", code__startswith=code[:6]).first()
+        if county is None:
+            raise ValidationFailed(
+                _("Unknown county %(c)s.") % {"c": code[:12]}, fields={"county": ["unknown"]}
+            )
+        return county
+    if actor is not None and actor.organization is not None:
+        region = actor.organization.region
+        return region if region.level == "county" else region.county
+    counties = list(Region.objects.filter(level="county")[:2])
+    if len(counties) != 1:
+        raise ValidationFailed(_("Say which county (--county)."), fields={"county": [_("required")]})
+    return counties[0]

@@ -1,0 +1,293 @@
+"""Writes of notifications: enqueue into the outbox (inside the caller's transaction) and
+deliver (one message per call, locked, idempotent, with exponential backoff).
+
+The outbox row is written in the same transaction as the case change that causes it, so a
+rolled-back change sends nothing; delivery is handed to Celery only after commit. If the
+broker is down, the message stays pending and the periodic sweep (`deliver_due`) sends it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jiefen.core import clock, pii
+from jiefen.notifications.choices import DEFAULT_BODIES, MessageStatus, Template
+from jiefen.notifications.gateways import GatewayError, get_gateway
+from jiefen.notifications.models import ContactPhone, NotificationTemplate, OutboxMessage
+
+if TYPE_CHECKING:
+    from jiefen.cases.models import Case, CaseEvent
+    from jiefen.directory.models import Staff
+    from jiefen.regions.models import Region
+
+log = logging.getLogger("jiefen.notifications")
+
+REDACTED = "[redacted after delivery]"
+MAX_BACKOFF_SECONDS = 3600
+# Applicants of these channels are answered by the channel itself (12345 runs its own 回访
+# from the replies feed), so they get no SMS from here.
+NO_APPLICANT_SMS_CHANNELS = frozenset({"hotline_12345"})
+RETURN_VISIT_AFTER = timedelta(days=2)
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, context: dict) -> str | None:
+    """The text of a message, or None if an administrator switched the template off."""
+    row = NotificationTemplate.objects.filter(code=template).first()
+    if row is not None and not row.is_active:
+        return None
+    body = row.body if row is not None else DEFAULT_BODIES[template]
+    try:
+        return body.format_map(_Keep({k: str(v) for k, v in context.items()}))
+    except (ValueError, IndexError):
+        return body  # a malformed edit must not stop the change that triggered it
+
+
+def outbox_enqueue(
+    *,
+    template: str,
+    key: str,
+    context: dict,
+    phone: str = "",
+    staff: Staff | None = None,
+    case: Case | None = None,
+    not_before: datetime | None = None,
+    sensitive: bool = False,
+) -> bool:
+    """Add one message to the outbox; a second call with the same key adds nothing.
+
+    Returns whether a message was written. Must be called inside the transaction of the change.
+    """
+    if template not in Template.values:
+        raise ValueError(f"unknown template {template}")
+    key = key[:200]
+    body = render(template, context)
+    if body is None:
+        return False
+    now = clock.now()
+    channel = "sms"
+    if not phone and staff is not None:
+        contact = ContactPhone.objects.filter(staff=staff).first()
+        if contact is not None:
+            phone = pii.decrypt(contact.phone_enc)
+        else:
+            channel = "inbox"  # no phone on file: shown to the staff member in the admin only
+    if not phone and channel == "sms":
+        return False
+    msg = OutboxMessage(
+        key=key,
+        template=template,
+        channel=channel,
+        case=case,
+        staff=staff,
+        recipient_enc=pii.encrypt(phone) if phone else "",
+        recipient_masked=pii.mask_phone(phone) if phone else "",
+        body=body,
+        sensitive=sensitive,
+        next_attempt_at=not_before or now,
+        created_at=now,
+    )
+    if OutboxMessage.objects.filter(key=msg.key).exists():
+        return False
+    # ignore_conflicts: a concurrent enqueue of the same key between the check and here wins.
+    OutboxMessage.objects.bulk_create([msg], ignore_conflicts=True)
+    if not_before is None or not_before <= now:
+        transaction.on_commit(lambda: _dispatch([msg.key]))
+    return True
+
+
+def _dispatch(keys: list[str]) -> None:
+    from jiefen.notifications.tasks import deliver_message
+
+    ids = OutboxMessage.objects.filter(key__in=keys, status=MessageStatus.PENDING).values_list(
+        "pk", flat=True
+    )
+    for message_id in ids:
+        try:
+            deliver_message.delay(message_id)
+        except Exception:  # broker down: the message stays pending for the sweep
+            log.warning(
+                "could not queue outbox message %s; the sweep will send it", message_id, exc_info=True
+            )
+
+
+@dataclass
+class Outcome:
+    status: str
+    retry_in: int | None = None
+
+
+def backoff_seconds(attempts: int) -> int:
+    return min(settings.JIEFEN_NOTIFY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+def outbox_deliver(*, message_id: int) -> Outcome:
+    """Send one message if it is pending and due. The row stays locked during the send, so two
+    workers holding the same id send it once; a message already sent is never sent again."""
+    with transaction.atomic():
+        msg = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        if msg is None:
+            return Outcome("missing")
+        if msg.status != MessageStatus.PENDING:
+            return Outcome(msg.status)
+        now = clock.now()
+        if msg.next_attempt_at > now + timedelta(seconds=1):
+            return Outcome("not_due", retry_in=int((msg.next_attempt_at - now).total_seconds()) + 1)
+        msg.attempts += 1
+        try:
+            if msg.channel == "inbox":
+                provider_id = "inbox"
+            else:
+                provider_id = get_gateway().send(
+                    phone=pii.decrypt(msg.recipient_enc), text=msg.body, key=f"jiefen-{msg.key}"
+                )
+        except GatewayError as exc:
+            msg.last_error = str(exc)[:2000]
+            if exc.permanent or msg.attempts >= settings.JIEFEN_NOTIFY_MAX_ATTEMPTS:
+                msg.status = MessageStatus.FAILED
+                msg.save(update_fields=["attempts", "last_error", "status"])
+                log.error("outbox message %s failed for good: %s", msg.pk, exc)
+                return Outcome(msg.status)
+            delay = backoff_seconds(msg.attempts)
+            msg.next_attempt_at = now + timedelta(seconds=delay)
+            msg.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            return Outcome(msg.status, retry_in=delay)
+        msg.status = MessageStatus.SENT
+        msg.sent_at = now
+        msg.provider_id = (provider_id or "")[:100]
+        msg.last_error = ""
+        fields = ["attempts", "status", "sent_at", "provider_id", "last_error"]
+        if msg.sensitive:
+            msg.body = REDACTED
+            fields.append("body")
+        msg.save(update_fields=fields)
+        return Outcome(msg.status)
+
+
+def outbox_deliver_due(*, limit: int = 500) -> int:
+    """Deliver what is pending and due (the periodic sweep); returns how many were sent."""
+    ids = list(
+        OutboxMessage.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=clock.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbox_deliver(message_id=i).status == MessageStatus.SENT for i in ids)
+
+
+def outbox_retry(*, message_ids: list[int]) -> int:
+    """Put failed messages back in the queue (an administrator's action)."""
+    with transaction.atomic():
+        keys = list(
+            OutboxMessage.objects.filter(pk__in=message_ids, status=MessageStatus.FAILED).values_list(
+                "key", flat=True
+            )
+        )
+        n = OutboxMessage.objects.filter(key__in=keys).update(
+            status=MessageStatus.PENDING, attempts=0, next_attempt_at=clock.now(), last_error=""
+        )
+        transaction.on_commit(lambda: _dispatch(keys))
+    return n
+
+
+def contact_phone_set(*, staff: Staff, phone: str) -> ContactPhone:
+    from jiefen.core.errors import ValidationFailed
+
+    phone = pii.normalize_phone(phone)
+    err = pii.phone_error(phone)
+    if err:
+        raise ValidationFailed(str(err), fields={"phone": [str(err)]})
+    obj, _created = ContactPhone.objects.update_or_create(
+        staff=staff, defaults={"phone_enc": pii.encrypt(phone), "phone_masked": pii.mask_phone(phone)}
+    )
+    return obj
+
+
+# ---------------------------------------------------------------- case events → messages
+
+
+def _applicant_phones(case: Case) -> list[tuple[int, str]]:
+    rows = case.parties.filter(role="applicant").exclude(phone_enc="").values_list("pk", "phone_enc")
+    return [(pk, pii.decrypt(enc)) for pk, enc in rows]
+
+
+def _to_applicants(case: Case, event: CaseEvent, template: str, context: dict) -> None:
+    if case.channel in NO_APPLICANT_SMS_CHANNELS:
+        return
+    for party_id, phone in _applicant_phones(case):
+        outbox_enqueue(
+            template=template,
+            key=f"case:{case.pk}:ev:{event.pk}:{template}:p{party_id}",
+            context=context,
+            phone=phone,
+            case=case,
+        )
+
+
+def notify_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
+    """Called by cases.hooks.case_written inside the case's transaction."""
+    ctx = {
+        "number": case.number,
+        "organization": case.lead_organization.name,
+        "status": case.get_status_display(),
+    }
+    kind = event.kind
+    if before is None:
+        _to_applicants(case, event, Template.CASE_REGISTERED, ctx)
+    elif kind == "accept":
+        _to_applicants(case, event, Template.CASE_ACCEPTED, ctx)
+    elif kind == "resolve":
+        _to_applicants(case, event, Template.CASE_RESULT, {**ctx, "text": event.reason or _("resolved")})
+        _return_visit_reminders(case, event, ctx)
+    elif kind == "not_accept":
+        _to_applicants(case, event, Template.CASE_RESULT, {**ctx, "text": case.legal_route_told})
+    elif kind == "close":
+        _to_applicants(case, event, Template.RATE_INVITATION, ctx)
+
+
+def _return_visit_reminders(case: Case, event: CaseEvent, ctx: dict) -> None:
+    from jiefen.directory.models import Staff
+
+    due = clock.now() + RETURN_VISIT_AFTER
+    for staff in Staff.objects.filter(organization_id=case.lead_organization_id, is_active=True)[:20]:
+        outbox_enqueue(
+            template=Template.RETURN_VISIT_REMINDER,
+            key=f"case:{case.pk}:ev:{event.pk}:rv:s{staff.pk}",
+            context=ctx,
+            staff=staff,
+            case=case,
+            not_before=due,
+        )
+
+
+def duty_staff(county: Region) -> list[Staff]:
+    """The dispatchers of the county centre: who is told about alerts and citizens' requests."""
+    from jiefen.directory.models import Staff
+
+    staff = Staff.objects.filter(
+        organization__region=county, organization__kind="county_centre", is_active=True
+    ).order_by("pk")
+    return [s for s in staff if "dispatcher" in (s.roles or [])][:20]
+
+
+def notify_duty_staff(
+    *, county: Region, key: str, title: str, text: str, case: Case | None = None, template: str = ""
+) -> int:
+    """Tell the county's duty staff (alerts engineer: call this for a new alert, with a stable
+    key such as f"alert:{alert.pk}"). Returns how many messages were written."""
+    template = template or Template.DUTY_ALERT
+    ctx = {"title": title, "text": text[:300], "number": case.number if case else ""}
+    return sum(
+        outbox_enqueue(template=template, key=f"{key}:s{s.pk}", context=ctx, staff=s, case=case)
+        for s in duty_staff(county)
+    )

@@ -1,0 +1,22 @@
+"""Delivery tasks: thin wrappers over services (DESIGN.md §12.7)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from jiefen.notifications import services
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def deliver_message(self, message_id: int) -> str:
+    outcome = services.outbox_deliver(message_id=message_id)
+    if outcome.retry_in is not None and not self.request.is_eager:
+        # A worker schedules its own retry; in-process (eager) runs leave it to the sweep.
+        deliver_message.apply_async((message_id,), countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(ignore_result=True)
+def deliver_due() -> int:
+    """Periodic sweep (beat): everything pending whose time has come. Idempotent."""
+    return services.outbox_deliver_due()

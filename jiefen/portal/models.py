@@ -1,0 +1,94 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Attachment(models.Model):
+    """A file a citizen sent with a submission: image or PDF, type checked by its content."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="portal_attachments")
+    file = models.FileField(upload_to="portal/%Y/%m/")
+    kind = models.CharField(max_length=10)  # jpeg, png, gif, webp, pdf
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+class TrackingCode(models.Model):
+    """A one-time code sent to the applicant's phone to open the case in the portal.
+
+    Only a keyed hash is kept; it expires, allows a few attempts and is used once.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Rating(models.Model):
+    """The applicant's rating of the result (满意度), given once per case through the portal."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="portal_rating")
+    stars = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.stars}"
+
+
+class ReopenRequest(models.Model):
+    """A citizen asks to reopen a resolved or closed case; a dispatcher decides (staff action)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reopen_requests")
+    reason = models.TextField(_("reason"))
+    at = models.DateTimeField()
+    handled = models.BooleanField(_("handled"), default=False)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("reopen request")
+        verbose_name_plural = _("reopen requests")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.at:%Y-%m-%d}"
+
+
+class LinkedSubmission(models.Model):
+    """A re-submission of a matter already registered: linked to the case, not registered again."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="linked_submissions")
+    channel = models.CharField(max_length=20)
+    description = models.TextField()
+    score = models.FloatField()
+    reason = models.CharField(max_length=200)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("linked re-submission")
+        verbose_name_plural = _("linked re-submissions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.at:%Y-%m-%d}"

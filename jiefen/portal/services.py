@@ -1,0 +1,251 @@
+"""Writes of the citizen portal: submit (with attachments and duplicate detection), one-time
+codes for tracking, rating and reopen requests. Citizens have no account: a case is theirs
+by number + query code + a code sent to the applicant's phone."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jiefen.cases.choices import Channel, PartyRole, Status
+from jiefen.cases.models import Case
+from jiefen.cases.services import PartyInput, case_register
+from jiefen.channels.matching import find_duplicate
+from jiefen.core import clock, pii
+from jiefen.core.errors import IllegalTransition, NotFound, ValidationFailed
+from jiefen.notifications.choices import Template
+from jiefen.notifications.services import notify_duty_staff, outbox_enqueue
+from jiefen.portal.files import MAX_BYTES, sniff
+from jiefen.portal.models import Attachment, LinkedSubmission, Rating, ReopenRequest, TrackingCode
+from jiefen.regions.models import Region
+
+MAX_ATTACHMENTS = 5
+CODE_TTL = timedelta(minutes=10)
+CODE_ATTEMPTS = 5
+CODES_PER_WINDOW = 3
+RATEABLE = frozenset({Status.RESOLVED, Status.CLOSED})
+
+
+@dataclass
+class Upload:
+    name: str
+    content: bytes
+
+
+@dataclass
+class Submission:
+    case: Case
+    query_code: str = ""
+    linked: bool = False
+    reason: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def check_uploads(uploads: list[Upload]) -> dict[str, list[str]]:
+    errors: list[str] = []
+    if len(uploads) > MAX_ATTACHMENTS:
+        errors.append(_("At most %(n)s files.") % {"n": MAX_ATTACHMENTS})
+    for up in uploads:
+        if len(up.content) > MAX_BYTES:
+            errors.append(_("%(name)s is larger than 10 MB.") % {"name": up.name[:60]})
+        elif sniff(up.content[:16]) is None:
+            errors.append(
+                _("%(name)s is not an image (JPEG, PNG, GIF, WebP) or a PDF.") % {"name": up.name[:60]}
+            )
+    return {"attachments": errors} if errors else {}
+
+
+def _attach(case: Case, uploads: list[Upload]) -> list[Attachment]:
+    out = []
+    now = clock.now()
+    for up in uploads:
+        kind, ext = sniff(up.content[:16])  # checked before
+        att = Attachment(
+            case=case,
+            kind=kind,
+            size=len(up.content),
+            sha256=hashlib.sha256(up.content).hexdigest(),
+            original_name=up.name[:200],
+            uploaded_at=now,
+        )
+        # Stored under a random name with the extension of the real type.
+        att.file.save(f"{secrets.token_hex(12)}.{ext}", ContentFile(up.content), save=False)
+        att.save()
+        out.append(att)
+    return out
+
+
+def portal_submit(
+    *,
+    region: Region | None,
+    name: str,
+    phone: str,
+    description: str,
+    request: str = "",
+    respondent: str = "",
+    category: str | None = None,
+    uploads: list[Upload] | None = None,
+    channel: str = Channel.ONLINE,
+) -> Submission:
+    """Register a citizen's dispute, or link a re-submission of the same matter to its case."""
+    uploads = uploads or []
+    errors = check_uploads(uploads)
+    if region is None:
+        errors.setdefault("region", []).append(_("Choose where it happened."))
+    if not (description or "").strip():
+        errors.setdefault("description", []).append(_("Describe what happened."))
+    phone = pii.normalize_phone(phone or "")
+    if not phone:
+        errors.setdefault("phone", []).append(_("A mobile number is needed to follow the case."))
+    elif pii.phone_error(phone):
+        errors.setdefault("phone", []).append(str(pii.phone_error(phone)))
+    if not (name or "").strip():
+        errors.setdefault("name", []).append(_("Your name is required."))
+    if errors:
+        raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    county = region.county if region.level != "county" else region
+    with transaction.atomic():
+        dup = find_duplicate(phone=phone, description=description, county=county)
+        if dup is not None:
+            LinkedSubmission.objects.create(
+                case=dup.case,
+                channel=channel,
+                description=description.strip()[:20000],
+                score=dup.score,
+                reason=dup.reason[:200],
+                at=clock.now(),
+            )
+            return Submission(
+                case=dup.case, linked=True, reason=dup.reason, attachments=_attach(dup.case, uploads)
+            )
+        parties = [PartyInput(role=PartyRole.APPLICANT, name=name.strip(), phone=phone)]
+        if (respondent or "").strip():
+            parties.append(PartyInput(role=PartyRole.RESPONDENT, name=respondent.strip()[:100]))
+        reg = case_register(
+            channel=channel,
+            region=region,
+            description=description,
+            request=request,
+            category=category or None,
+            parties=parties,
+        )
+        return Submission(case=reg.case, query_code=reg.query_code, attachments=_attach(reg.case, uploads))
+
+
+# ---------------------------------------------------------------- tracking
+
+
+def _find(number: str, query_code: str) -> Case:
+    number, query_code = (number or "").strip(), (query_code or "").strip().upper()
+    case = Case.objects.filter(number=number).first() if number and query_code else None
+    if case is None or not secrets.compare_digest(case.query_code_hash, pii.keyed_hash("qc:" + query_code)):
+        # One answer for both: a wrong number tells nothing about which numbers exist.
+        raise NotFound(_("No case with this number and query code."))
+    return case
+
+
+def _code_hash(case: Case, code: str) -> str:
+    return pii.keyed_hash(f"otp:{case.pk}:{code}")
+
+
+def tracking_code_send(*, number: str, query_code: str) -> Case:
+    """Check number + query code, then send a one-time code to the applicant's phone."""
+    case = _find(number, query_code)
+    now = clock.now()
+    with transaction.atomic():
+        recent = TrackingCode.objects.filter(case=case, created_at__gte=now - CODE_TTL).count()
+        if recent >= CODES_PER_WINDOW:
+            raise ValidationFailed(
+                _("Too many codes were sent for this case; wait ten minutes."), code="rate_limited"
+            )
+        phones = list(
+            case.parties.filter(role=PartyRole.APPLICANT)
+            .exclude(phone_enc="")
+            .values_list("phone_enc", flat=True)
+        )
+        if not phones:
+            raise ValidationFailed(
+                _("No phone number is recorded for this case; ask the centre."), code="no_phone"
+            )
+        code = f"{secrets.randbelow(10**6):06d}"
+        tc = TrackingCode.objects.create(
+            case=case, code_hash=_code_hash(case, code), created_at=now, expires_at=now + CODE_TTL
+        )
+        for i, enc in enumerate(phones[:3]):
+            outbox_enqueue(
+                template=Template.ONE_TIME_CODE,
+                key=f"otp:{tc.pk}:{i}",
+                context={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
+                phone=pii.decrypt(enc),
+                case=case,
+                sensitive=True,
+            )
+    return case
+
+
+def tracking_code_verify(*, case_id: int, code: str) -> Case:
+    """Accept the latest unexpired code once; a few wrong tries void it."""
+    now = clock.now()
+    with transaction.atomic():
+        tc = (
+            TrackingCode.objects.select_for_update()
+            .filter(case_id=case_id, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if tc is None or tc.attempts >= CODE_ATTEMPTS:
+            raise ValidationFailed(_("The code has expired; ask for a new one."), code="code_expired")
+        if not secrets.compare_digest(tc.code_hash, _code_hash(tc.case, (code or "").strip())):
+            tc.attempts += 1
+            tc.save(update_fields=["attempts"])
+            raise ValidationFailed(
+                _("The code is not right."), code="code_wrong", fields={"code": [_("wrong")]}
+            )
+        tc.used_at = now
+        tc.save(update_fields=["used_at"])
+        return tc.case
+
+
+# ---------------------------------------------------------------- feedback
+
+
+def portal_rate(*, case: Case, stars: int, comment: str = "") -> Rating:
+    if case.status not in RATEABLE:
+        raise IllegalTransition(_("A case can be rated once it is resolved."))
+    if not 1 <= int(stars) <= 5:
+        raise ValidationFailed(_("Choose 1 to 5 stars."), fields={"stars": [_("1 to 5")]})
+    with transaction.atomic():
+        if Rating.objects.filter(case=case).exists():
+            raise IllegalTransition(_("This case has been rated already."), code="already_rated")
+        return Rating.objects.create(
+            case=case, stars=int(stars), comment=(comment or "").strip()[:2000], at=clock.now()
+        )
+
+
+def portal_reopen_request(*, case: Case, reason: str) -> ReopenRequest:
+    reason = (reason or "").strip()
+    if case.status not in RATEABLE:
+        raise IllegalTransition(_("Only a resolved or closed case can be reopened."))
+    if not reason:
+        raise ValidationFailed(_("Say why the matter is not settled."), fields={"reason": [_("required")]})
+    with transaction.atomic():
+        if ReopenRequest.objects.filter(case=case, handled=False).exists():
+            raise IllegalTransition(
+                _("Your request to reopen is already with the centre."), code="already_requested"
+            )
+        req = ReopenRequest.objects.create(case=case, reason=reason[:2000], at=clock.now())
+        notify_duty_staff(
+            county=case.county,
+            key=f"reopen:{req.pk}",
+            title=case.number,
+            text=reason,
+            case=case,
+            template=Template.REOPEN_REQUESTED,
+        )
+    return req

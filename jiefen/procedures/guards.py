@@ -1,0 +1,64 @@
+"""Checks other apps call before they write (kept free of cases.services to avoid cycles)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+from django.utils.translation import gettext as _
+
+from jiefen.core import pii
+from jiefen.core.errors import ValidationFailed
+
+# Two descriptions this similar (after normalisation) state the same facts and reasons.
+SAME_FACTS_RATIO = 0.85
+_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_facts(text: str) -> str:
+    """Lower-cased NFKC text without spaces or punctuation: what is compared for 'same facts'."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def person_hashes(parties) -> list[str]:
+    """Keyed hashes of the applicants' ID numbers and phones (PartyInput or Party rows)."""
+    out: list[str] = []
+    for p in parties:
+        if getattr(p, "role", "") != "applicant":
+            continue
+        if hasattr(p, "id_number_hash"):
+            out += [h for h in (p.id_number_hash, p.phone_hash) if h]
+            continue
+        idn = pii.normalize_id_number(getattr(p, "id_number", "") or "")
+        phone = pii.normalize_phone(getattr(p, "phone", "") or "")
+        if idn:
+            out.append(pii.keyed_hash(idn))
+        if phone:
+            out.append(pii.keyed_hash(phone))
+    return out
+
+
+def petition_ended_match(*, parties, description: str) -> None:
+    """Refuse a registration of facts and reasons a petition already ended after 复核
+    (信访工作条例 第36条: not accepted again), pointing to the ended matter."""
+    from jiefen.procedures.models import PetitionEnded
+
+    hashes = set(person_hashes(parties))
+    if not hashes:
+        return
+    facts = normalize_facts(description)
+    if not facts:
+        return
+    candidates = PetitionEnded.objects.filter(person_hash__in=hashes).select_related("case")
+    for ended in candidates.order_by("-ended_at")[:200]:
+        if SequenceMatcher(None, facts, ended.facts).ratio() >= SAME_FACTS_RATIO:
+            raise ValidationFailed(
+                _(
+                    "The same facts and reasons were ended after re-check (复核) in case %(number)s; "
+                    "they are not accepted again."
+                )
+                % {"number": ended.case.number},
+                code="petition_ended",
+                fields={"description": [_("ended in case %(number)s") % {"number": ended.case.number}]},
+            )

@@ -1,0 +1,301 @@
+"""The full chain of a case: procedures and their steps, agreements, the closure loop, leaders.
+
+A Procedure is one statutory or administrative route taken for a case (definitions.py holds
+each kind's steps and actions as data); each ProcedureStep is a clock with its rule, its
+start, paused intervals, approved extensions and its stored `due_at`. Changed only through
+procedures.services; every change appends a CaseEvent in the same transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jiefen.cases.models import Case, Party
+from jiefen.directory.models import Organization
+from jiefen.procedures.choices import (
+    ExtensionStatus,
+    ProcedureKind,
+    ProcedureStatus,
+    ReceptionKind,
+    ReturnVisitStatus,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Procedure(models.Model):
+    """One route taken for a case (人民调解, 司法确认, 信访 …); `state` is the open step's code."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="procedures")
+    kind = models.CharField(_("kind"), max_length=30, choices=ProcedureKind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProcedureStatus.choices, default=ProcedureStatus.ACTIVE
+    )
+    state = models.CharField(_("current step"), max_length=40, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=40, blank=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="followed_by"
+    )
+    province = models.CharField(max_length=2)
+    data = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    started_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+        indexes = [models.Index(fields=["case", "kind"]), models.Index(fields=["kind", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} #{self.pk}"
+
+
+class ProcedureStep(models.Model):
+    """A stage of a procedure with its own time limit: the stored due date is computed by
+    deadlines.calendar.due_date from (start, rule days + approved extensions, unit, paused)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    # Denormalised from the procedure so that "my deadlines" is one indexed query.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    handler = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("step"), max_length=40)
+    rule = models.ForeignKey("deadlines.TimeLimitRule", null=True, blank=True, on_delete=models.PROTECT)
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    extended_days = models.PositiveIntegerField(_("approved extension days"), default=0)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_intervals = models.JSONField(default=list, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("procedure step")
+        verbose_name_plural = _("procedure steps")
+        indexes = [
+            models.Index(
+                fields=["handler", "due_at", "id"],
+                name="procstep_open_handler_due",
+                condition=Q(ended_at__isnull=True),
+            ),
+            models.Index(
+                fields=["organization", "due_at", "id"],
+                name="procstep_open_org_due",
+                condition=Q(ended_at__isnull=True, handler__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} {self.code}"
+
+
+class StepExtension(models.Model):
+    """An extension of a step's time limit: requested, then approved by the role the rule
+    names (or by the parties' consent where the law says so); bounded by the rule."""
+
+    step = models.ForeignKey(ProcedureStep, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveIntegerField(_("days"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+    )
+    basis = models.CharField(_("basis"), max_length=20, default="approval")
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.step_id} +{self.days} {self.status}"
+
+
+class MediationSession(models.Model):
+    """One mediation session: when, where, who took part, what was said."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="sessions")
+    held_at = models.DateTimeField(_("held at"))
+    place = models.CharField(_("place"), max_length=200)
+    participants = models.TextField(_("participants"))
+    minutes = models.TextField(_("minutes"), blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["held_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} {self.held_at:%Y-%m-%d}"
+
+
+class Agreement(models.Model):
+    """A version of the mediation agreement (调解协议书); a change of terms is a new version."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="agreements")
+    version = models.PositiveIntegerField()
+    facts = models.TextField(_("facts of the dispute"))
+    terms = models.TextField(_("terms"))
+    performance = models.TextField(_("manner and time of performance"), blank=True)
+    effective_on = models.DateField(_("takes effect on"))
+    committee = models.CharField(_("mediation committee"), max_length=100)
+    mediators = models.CharField(_("mediators"), max_length=200, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case", "-version"]
+        constraints = [models.UniqueConstraint(fields=["case", "version"], name="agreement_case_version")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} v{self.version}"
+
+
+class PetitionEnded(models.Model):
+    """A petition that has gone through 复核: the same facts and reasons are not accepted again.
+
+    One row per applicant keyed hash (ID number or phone) with the normalised facts, so a new
+    registration is matched by an indexed lookup without reading personal data in clear."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    person_hash = models.CharField(max_length=64, db_index=True)
+    facts = models.TextField()
+    ended_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ended"
+
+
+class PartyFeedback(models.Model):
+    """A party's satisfaction with the result (1–5 and a comment), once per closure."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
+    closure_no = models.PositiveIntegerField(default=1)
+    score = models.PositiveSmallIntegerField(_("satisfaction"))
+    comment = models.TextField(_("comment"), blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "party", "closure_no"], name="feedback_once_per_closure"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="feedback_score_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.party_id} {self.score}"
+
+
+class ReturnVisit(models.Model):
+    """A follow-up contact after closure (回访), due N working days later."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_visits")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=ReturnVisitStatus.choices, default=ReturnVisitStatus.SCHEDULED
+    )
+    due_at = models.DateTimeField(_("due at"))
+    reached = models.BooleanField(null=True)
+    satisfied = models.BooleanField(null=True)
+    recurred = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "due_at"],
+                name="retvisit_open_org_due",
+                condition=Q(status="scheduled"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.due_at:%Y-%m-%d}"
+
+
+class ReceptionDay(models.Model):
+    """A leader's reception day (接访) or visit down (下访): date, place, leader, cases booked."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=ReceptionKind.choices)
+    leader = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.place}"
+
+
+class ReceptionBooking(models.Model):
+    """A case booked into a reception day."""
+
+    reception = models.ForeignKey(ReceptionDay, on_delete=models.CASCADE, related_name="bookings")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    note = models.TextField(blank=True)
+    booked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reception", "case"], name="booking_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reception_id} {self.case_id}"
+
+
+class LeaderCharge(models.Model):
+    """A leader taking charge of a case (包案); ended rows keep the history."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="leader_charges")
+    leader = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "leader"], condition=Q(ended_at__isnull=True), name="leadercharge_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.leader_id}"
+
+
+class SupervisionOrder(models.Model):
+    """A supervision order (督办) to an organisation about a case: due date, required reply."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    instructions = models.TextField(_("instructions"))
+    due_at = models.DateTimeField(_("reply due"))
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.organization_id}"

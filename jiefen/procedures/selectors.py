@@ -1,0 +1,199 @@
+"""Reads of procedures, agreements, the closure loop and leaders' work.
+
+Case-bound reads go through cases.selectors.case_get (the viewer's jurisdiction); the
+personal lists ("my deadlines", "my cases in charge") are the viewer's own rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from jiefen.cases.models import Case
+from jiefen.cases.selectors import case_scope
+from jiefen.core import clock
+from jiefen.core.errors import NotFound
+from jiefen.directory.models import Staff
+from jiefen.procedures import definitions as d
+from jiefen.procedures.choices import ExtensionStatus, ProcedureStatus, ReturnVisitStatus
+from jiefen.procedures.models import (
+    Agreement,
+    LeaderCharge,
+    Procedure,
+    ProcedureStep,
+    ReceptionBooking,
+    ReceptionDay,
+    ReturnVisit,
+    StepExtension,
+    SupervisionOrder,
+)
+
+DEADLINES_LIMIT = 100
+
+
+def case_procedures(*, case: Case) -> list[Procedure]:
+    steps = ProcedureStep.objects.select_related("rule").prefetch_related(
+        Prefetch("extensions", queryset=StepExtension.objects.order_by("requested_at", "id"))
+    )
+    return list(
+        Procedure.objects.filter(case=case)
+        .select_related("organization", "handler")
+        .prefetch_related(Prefetch("steps", queryset=steps.order_by("started_at", "id")), "sessions")
+        .order_by("started_at", "id")
+    )
+
+
+def procedure_get(*, viewer: Staff, pk: int) -> Procedure:
+    proc = (
+        Procedure.objects.filter(pk=pk, case__in=Case.objects.filter(case_scope(viewer)))
+        .select_related("case", "organization", "handler")
+        .first()
+    )
+    if proc is None:
+        raise NotFound("No such procedure.")
+    return proc
+
+
+def _roles(viewer: Staff) -> set[str]:
+    return set(d.WORKERS | d.HEADS) if viewer.is_superuser else set(viewer.roles or [])
+
+
+def allowed_actions(*, viewer: Staff, procedure: Procedure) -> list[d.ActDef]:
+    """The actions the viewer may take now: the same tables procedure_act enforces."""
+    if procedure.status == ProcedureStatus.ENDED:
+        return []
+    roles = _roles(viewer)
+    kd = d.KINDS[procedure.kind]
+    if procedure.status == ProcedureStatus.SUSPENDED:
+        acts = [d.GENERIC["resume"], d.GENERIC["withdraw"]]
+    else:
+        acts = [a for a in kd.actions.values() if procedure.state in a.sources]
+        acts.append(d.GENERIC["suspend"])
+        sd = kd.steps.get(procedure.state)
+        if sd is not None and sd.extension and sd.rule:
+            acts.append(d.GENERIC["request_extension"])
+            if sd.extension == "approval" and roles & sd.approvers:
+                acts += [d.GENERIC["approve_extension"], d.GENERIC["reject_extension"]]
+        acts.append(d.GENERIC["withdraw"])
+    return [a for a in acts if roles & a.roles]
+
+
+def pending_extensions(*, procedure: Procedure) -> list[StepExtension]:
+    return list(
+        StepExtension.objects.filter(step__procedure=procedure, status=ExtensionStatus.REQUESTED).order_by(
+            "id"
+        )
+    )
+
+
+def agreement_latest(*, case: Case, version: int | None = None) -> Agreement:
+    qs = Agreement.objects.filter(case=case).select_related("procedure", "procedure__organization")
+    agreement = qs.filter(version=version).first() if version else qs.order_by("-version").first()
+    if agreement is None:
+        raise NotFound("No agreement.")
+    return agreement
+
+
+def agreements(*, case: Case) -> list[Agreement]:
+    return list(Agreement.objects.filter(case=case).order_by("-version"))
+
+
+@dataclass
+class Deadline:
+    kind: str  # step, return_visit, supervision
+    due_at: datetime | None
+    case_number: str
+    label: str
+    procedure_kind: str = ""
+    step: str = ""
+    ref: int = 0
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < clock.now()
+
+
+STEP_COLUMNS = ("pk", "due_at", "code", "procedure_id", "procedure__kind", "case__number")
+
+
+def my_deadline_steps(*, viewer: Staff, limit: int = DEADLINES_LIMIT) -> list[tuple]:
+    """Open steps the viewer handles, and unowned ones of their organisation, soonest first,
+    as (id, due_at, code, procedure_id, procedure_kind, case_number) rows.
+
+    Two index range scans (partial indexes on open steps), each stopping after `limit` rows,
+    merged here: the cost does not grow with the number of cases.
+    """
+    base = ProcedureStep.objects.filter(ended_at__isnull=True, due_at__isnull=False)
+    mine = list(base.filter(handler=viewer).order_by("due_at", "id").values_list(*STEP_COLUMNS)[:limit])
+    org_rows: list[tuple] = []
+    if viewer.organization_id:
+        org_rows = list(
+            base.filter(organization_id=viewer.organization_id, handler__isnull=True)
+            .order_by("due_at", "id")
+            .values_list(*STEP_COLUMNS)[:limit]
+        )
+    return sorted(mine + org_rows, key=lambda r: (r[1], r[0]))[:limit]
+
+
+def my_deadlines(*, viewer: Staff, limit: int = DEADLINES_LIMIT) -> list[Deadline]:
+    """Everything with a due date on the viewer's desk: steps, return visits, supervision replies."""
+    rows = []
+    for _pk, due_at, code, procedure_id, kind, number in my_deadline_steps(viewer=viewer, limit=limit):
+        sd = d.KINDS[kind].steps.get(code)
+        rows.append(Deadline("step", due_at, number, str(sd.label) if sd else code, kind, code, procedure_id))
+    if viewer.organization_id:
+        visits = ReturnVisit.objects.filter(
+            organization_id=viewer.organization_id, status=ReturnVisitStatus.SCHEDULED
+        ).order_by("due_at", "id")
+        for pk, due_at, number in visits.values_list("pk", "due_at", "case__number")[:limit]:
+            rows.append(Deadline("return_visit", due_at, number, str(_("return visit")), ref=pk))
+        orders = SupervisionOrder.objects.filter(
+            organization_id=viewer.organization_id, replied_at__isnull=True
+        ).order_by("due_at", "id")
+        for pk, due_at, number in orders.values_list("pk", "due_at", "case__number")[:limit]:
+            rows.append(
+                Deadline("supervision", due_at, number, str(_("reply to a supervision order")), ref=pk)
+            )
+    return sorted(rows, key=lambda r: (r.due_at is None, r.due_at or clock.now()))[:limit]
+
+
+def leader_cases(*, viewer: Staff) -> QuerySet[LeaderCharge]:
+    return (
+        LeaderCharge.objects.filter(leader=viewer, ended_at__isnull=True)
+        .select_related("case", "case__lead_organization")
+        .order_by("-started_at")
+    )
+
+
+def case_followup(*, case: Case) -> dict:
+    return {
+        "feedback": list(case.feedback.select_related("party").order_by("at")),
+        "return_visits": list(case.return_visits.order_by("due_at")),
+        "leaders": list(case.leader_charges.filter(ended_at__isnull=True).select_related("leader")),
+        "supervisions": list(
+            case.supervisions.select_related("organization", "issued_by").order_by("due_at")
+        ),
+    }
+
+
+def reception_list(*, viewer: Staff, since=None, limit: int = 50) -> list[ReceptionDay]:
+    """Reception days and visits down from `since` (default today), with the cases booked in
+    that the viewer may see."""
+    since = since or clock.today()
+    days = list(
+        ReceptionDay.objects.filter(date__gte=since)
+        .select_related("leader")
+        .prefetch_related(
+            Prefetch(
+                "bookings",
+                queryset=ReceptionBooking.objects.filter(case__in=Case.objects.filter(case_scope(viewer)))
+                .select_related("case")
+                .order_by("booked_at"),
+            )
+        )
+        .order_by("date", "id")[:limit]
+    )
+    return days
