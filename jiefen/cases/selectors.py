@@ -122,9 +122,11 @@ def case_get(*, viewer: Staff, number: str) -> Case:
 
 def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     # A merged case's timeline stays readable under the survivor (triage.services.case_merge).
-    merged = Case.objects.filter(merged_into_id=case.pk).values("pk")
+    # The ids are fetched first: "case_id = X OR case_id IN (subquery)" defeats the index on
+    # PostgreSQL and scans the whole timeline table.
+    ids = [case.pk, *Case.objects.filter(merged_into_id=case.pk).values_list("pk", flat=True)]
     return (
-        CaseEvent.objects.filter(Q(case_id=case.pk) | Q(case_id__in=merged))
+        CaseEvent.objects.filter(case_id__in=ids)
         .select_related("actor", "case")
         .order_by("at", "id")
     )
