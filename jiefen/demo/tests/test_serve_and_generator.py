@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import sys
 
 import pytest
@@ -20,7 +21,7 @@ def test_serve_execs_gunicorn_with_workers_and_bind(monkeypatch):
     calls = []
     monkeypatch.setattr(os, "execv", lambda path, argv: calls.append(argv))
     # when
-    call_command("serve", "--port", "8123", "--workers", "3", stdout=io.StringIO())
+    call_command("serve", "--port", "8123", "--workers", "3", "--no-sweep", stdout=io.StringIO())
     # then
     assert calls == [
         [
@@ -36,6 +37,18 @@ def test_serve_execs_gunicorn_with_workers_and_bind(monkeypatch):
             "-",
         ]
     ]
+
+
+@pytest.mark.django_db
+def test_serve_starts_the_sweep_beside_the_server_in_the_embedded_default(monkeypatch):
+    # given
+    started = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: None)
+    monkeypatch.setattr(subprocess, "Popen", lambda argv: started.append(argv))
+    # when
+    call_command("serve", "--port", "8124", stdout=io.StringIO())
+    # then
+    assert started == [[sys.executable, "-m", "jiefen", "sweep", "--loop", "300"]]
 
 
 @pytest.mark.django_db

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -40,8 +42,13 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers; 0 = runserver")
+        parser.add_argument(
+            "--no-sweep",
+            action="store_true",
+            help="do not start the early-warning sweep beside the server (the embedded default starts it)",
+        )
 
-    def handle(self, *args, port: int, host: str, workers: int, **options):
+    def handle(self, *args, port: int, host: str, workers: int, no_sweep: bool = False, **options):
         pending = pending_migrations()
         if pending:
             raise CommandError(
@@ -49,6 +56,11 @@ class Command(BaseCommand):
                 f"{', …' if len(pending) > 5 else ''}). Run `jiefen migrate` (or `jiefen demo`) first."
             )
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        if not no_sweep and settings.CELERY_TASK_ALWAYS_EAGER:
+            # Without Celery beat (the embedded default) the periodic early-warning sweep runs as a
+            # small companion process; it shares the terminal's process group, so Ctrl+C stops both.
+            subprocess.Popen([sys.executable, "-m", "jiefen", "sweep", "--loop", "300"])
+            self.stdout.write("Early-warning sweep: every 300 s (jiefen sweep --loop 300).")
         if workers >= 1 and gunicorn_available():
             argv = [
                 sys.executable,
