@@ -26,6 +26,10 @@ def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
     counters_on_case_written(case=case, event=event, before=before)
     alerts_on_case_written(case=case, event=event, before=before)
     notify_case_written(case=case, event=event, before=before)
+    if event.kind == "close":
+        from jiefen.procedures.services import follow_up_on_close
+
+        follow_up_on_close(case=case, actor=event.actor)
     return None
 
 

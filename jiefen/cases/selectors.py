@@ -125,11 +125,7 @@ def case_events(*, case: Case) -> QuerySet[CaseEvent]:
     # The ids are fetched first: "case_id = X OR case_id IN (subquery)" defeats the index on
     # PostgreSQL and scans the whole timeline table.
     ids = [case.pk, *Case.objects.filter(merged_into_id=case.pk).values_list("pk", flat=True)]
-    return (
-        CaseEvent.objects.filter(case_id__in=ids)
-        .select_related("actor", "case")
-        .order_by("at", "id")
-    )
+    return CaseEvent.objects.filter(case_id__in=ids).select_related("actor", "case").order_by("at", "id")
 
 
 def allowed_actions(*, viewer: Staff, case: Case) -> list[workflow.Action]:

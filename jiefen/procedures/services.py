@@ -750,7 +750,7 @@ def _closure_no(case: Case) -> int:
     return case.events.filter(kind="reopen").count() + 1
 
 
-def case_follow_up(*, case: Case, actor: Staff) -> ReturnVisit:
+def case_follow_up(*, case: Case, actor: Staff | None) -> ReturnVisit:
     """After closure: tell the parties the result and schedule the return visit (回访)
     N working days later (rule `case.return_visit`)."""
     with transaction.atomic():
@@ -778,13 +778,21 @@ def case_follow_up(*, case: Case, actor: Staff) -> ReturnVisit:
     return visit
 
 
+def follow_up_on_close(*, case: Case, actor: Staff | None) -> ReturnVisit | None:
+    """Called by cases.hooks inside the transaction of every `close`: however the case was
+    closed (case page, API, grid page), the parties are told and the return visit is scheduled."""
+    if ReturnVisit.objects.filter(case=case, status=ReturnVisitStatus.SCHEDULED).exists():
+        return None
+    return case_follow_up(case=case, actor=actor)
+
+
 def case_close_and_follow_up(
     *, case: Case, actor: Staff, reason: str = "", version: int | None = None
 ) -> ReturnVisit:
-    """Close the case (cases.services), notify the parties and schedule the return visit, at once."""
+    """Close the case (cases.services); the close itself notifies and schedules the return visit."""
     with transaction.atomic():
         case_transition(case=case.number, actor=actor, action="close", reason=reason, version=version)
-        return case_follow_up(case=case, actor=actor)
+        return ReturnVisit.objects.filter(case=case, status=ReturnVisitStatus.SCHEDULED).latest("id")
 
 
 def feedback_record(

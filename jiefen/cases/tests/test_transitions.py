@@ -29,7 +29,17 @@ def test_accept_start_resolve_close_records_level_and_events(anji, village_handl
     assert case.resolved_level == "village"
     assert case.due_at is None
     kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
-    assert kinds == ["registered", "routed", "accept", "start", "resolve", "close"]
+    # closing also tells the parties and schedules the return visit (procedures.follow_up_on_close)
+    assert kinds == [
+        "registered",
+        "routed",
+        "accept",
+        "start",
+        "resolve",
+        "close",
+        "return_visit_scheduled",
+        "result_notified",
+    ]
     assert case.version == 5
 
 
