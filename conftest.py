@@ -77,6 +77,49 @@ def dispatcher(anji, staff_factory) -> Staff:
     return staff_factory(anji.org("county_centre"), ["dispatcher", "clerk"], username="dispatcher")
 
 
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def new_browser_page():
+    """Pages of Debian's chromium driven by Playwright: `new_browser_page(viewport=…)`.
+
+    Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an event loop in the
+    test's thread while the test body still uses the ORM synchronously.
+    """
+    import shutil
+
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        contexts = []
+
+        def new_page(**context_options):
+            context = browser.new_context(locale="zh-CN", **context_options)
+            contexts.append(context)
+            return context.new_page()
+
+        yield new_page
+        for context in contexts:
+            context.close()
+        browser.close()
+        # While Playwright's loop runs, Django keys connections by context, not thread: close
+        # the ones opened in here, or PostgreSQL refuses to drop the test database.
+        connections.close_all()
+
+
 @pytest.fixture(autouse=True)
 def _english_outside_requests():
     # Commands and services speak the active language; tests outside requests read English.

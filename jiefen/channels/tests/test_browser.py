@@ -3,7 +3,6 @@
 import os
 
 import pytest
-from django.db import connections
 
 from jiefen.cases.models import Case
 from jiefen.channels.models import GridMember, GridReport
@@ -14,28 +13,10 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
-def phone_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
-        connections.close_all()
+def phone_page(new_browser_page):
+    return new_browser_page(viewport={"width": 390, "height": 844}, is_mobile=True)
 
 
 def test_grid_worker_reports_from_the_mobile_page(phone_page, live_server, anji, staff_factory, tmp_path):

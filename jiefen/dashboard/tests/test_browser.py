@@ -3,7 +3,6 @@
 import os
 
 import pytest
-from django.db import connections
 
 from jiefen.cases.services import PartyInput, case_register
 
@@ -11,48 +10,30 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        page.errors = []
-        # Console errors and failed requests, except the browser's own favicon probe.
-        page.on(
-            "console",
-            lambda m: (
-                page.errors.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None
-            ),
-        )
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.on(
-            "response",
-            lambda r: (
-                page.errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                else None
-            ),
-        )
-        yield page
-        context.close()
-        browser.close()
-        connections.close_all()
+def page(new_browser_page):
+    page = new_browser_page(viewport={"width": 1400, "height": 1000})
+    page.errors = []
+    # Console errors and failed requests, except the browser's own favicon probe.
+    page.on(
+        "console",
+        lambda m: (
+            page.errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on(
+        "response",
+        lambda r: (
+            page.errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return page
 
 
 def login(page, live_server):

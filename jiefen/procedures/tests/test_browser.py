@@ -5,7 +5,6 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from django.db import connections
 
 from jiefen.procedures.models import Procedure
 from jiefen.procedures.tests.conftest import TZ
@@ -16,29 +15,10 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
-        # Close the connections opened while Playwright's loop ran (PostgreSQL drops the test db).
-        connections.close_all()
+def page(new_browser_page):
+    return new_browser_page(viewport={"width": 1280, "height": 900})
 
 
 def open_action(page, proc_id: int, code: str):

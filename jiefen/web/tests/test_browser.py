@@ -3,7 +3,6 @@
 import os
 
 import pytest
-from django.db import connections
 
 from jiefen.cases.models import Case
 
@@ -13,30 +12,10 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
-        # While Playwright's loop runs, Django keys connections by context, not thread: close
-        # the ones opened in here, or PostgreSQL refuses to drop the test database.
-        connections.close_all()
+def page(new_browser_page):
+    return new_browser_page(viewport={"width": 1280, "height": 900})
 
 
 def test_walk_in_registration_through_the_region_picker(page, live_server, anji, dispatcher, tmp_path):
