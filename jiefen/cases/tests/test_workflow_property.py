@@ -53,5 +53,7 @@ def test_random_action_sequences_respect_the_table(anji, actions):
         # then: the move is one the table allows, and it left exactly one event
         assert after in workflow.TRANSITIONS[before]
         assert after in Status.values
-    assert CaseEvent.objects.filter(case=case).count() == events_before + accepted_moves
+    # one event per accepted move (closing adds follow-up entries of other kinds on top)
+    assert CaseEvent.objects.filter(case=case, kind__in=list(workflow.ACTIONS)).count() == accepted_moves
+    assert CaseEvent.objects.filter(case=case).count() >= events_before + accepted_moves
     assert Case.objects.get(pk=case.pk).version == 1 + accepted_moves
