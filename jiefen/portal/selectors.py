@@ -1,8 +1,11 @@
-"""Reads for citizens: only their own case, and only what is safe to show them.
+"""Reads of the portal.
 
-The public timeline names organisations, never staff; it shows no party's personal data and
-no internal reasons, except the answers meant for the applicant (the result, the legal route
-when not accepted).
+For citizens: only their own case, and only what is safe to show them. The public timeline
+names organisations, never staff; it shows no party's personal data and no internal reasons,
+except the answers meant for the applicant (the result, the legal route when not accepted).
+
+For staff: what citizens sent about a case (files, rating, reopen requests, re-submissions),
+always through the viewer's jurisdiction (`cases.selectors.case_get`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,11 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from jiefen.cases import selectors as case_selectors
 from jiefen.cases.models import Case
+from jiefen.core.errors import NotFound
+from jiefen.directory.models import Staff
+from jiefen.portal.models import Attachment, LinkedSubmission, Rating, ReopenRequest
 from jiefen.regions.models import Region
 
 
@@ -71,3 +78,76 @@ def region_children(code: str) -> list[Region]:
 
 def counties() -> list[Region]:
     return list(Region.objects.filter(level="county").order_by("code").only("code", "name"))
+
+
+# ---------------------------------------------------------------- for staff
+
+# The content type of each accepted kind (portal.files judges the kind by the file's bytes).
+CONTENT_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+}
+EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "pdf": "pdf"}
+
+
+@dataclass
+class CitizenInput:
+    """What citizens sent about a case through the portal, for the staff case page."""
+
+    attachments: list[Attachment]
+    ratings: list[Rating]
+    reopen_requests: list[ReopenRequest]
+    resubmissions: list[LinkedSubmission]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.attachments or self.ratings or self.reopen_requests or self.resubmissions)
+
+
+def _case_ids(case: Case) -> list[int]:
+    # What was sent about a case merged into this one stays visible here, as its timeline does.
+    return [case.pk, *Case.objects.filter(merged_into_id=case.pk).values_list("pk", flat=True)]
+
+
+def citizen_input(*, case: Case) -> CitizenInput:
+    """Everything citizens sent about `case` (already read through the viewer's jurisdiction)."""
+    ids = _case_ids(case)
+    return CitizenInput(
+        attachments=list(
+            Attachment.objects.filter(case_id__in=ids).select_related("case").order_by("uploaded_at", "id")
+        ),
+        ratings=list(Rating.objects.filter(case_id__in=ids).select_related("case").order_by("at", "id")),
+        reopen_requests=list(
+            ReopenRequest.objects.filter(case_id__in=ids).select_related("case").order_by("-at", "-id")
+        ),
+        resubmissions=list(
+            LinkedSubmission.objects.filter(case_id__in=ids).select_related("case").order_by("-at", "-id")
+        ),
+    )
+
+
+def attachment_get(*, viewer: Staff, number: str, attachment_id: int) -> Attachment:
+    """A file of case `number` (or of a case merged into it) if the viewer may see the case;
+    otherwise NotFound, as for the case itself."""
+    case = case_selectors.case_get(viewer=viewer, number=number)
+    att = (
+        Attachment.objects.filter(pk=attachment_id, case_id__in=_case_ids(case))
+        .select_related("case")
+        .first()
+    )
+    if att is None:
+        raise NotFound(_("No such file."))
+    return att
+
+
+def attachment_filename(att: Attachment) -> str:
+    """The name to save the file under: the citizen's name for it, with the extension of its
+    real type (never the one the citizen's name claimed)."""
+    ext = EXTENSIONS.get(att.kind, "bin")
+    stem = (att.original_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    stem = "".join(ch for ch in stem if ch.isprintable() and ch not in '"<>:|?*').strip(" .")
+    return f"{stem or f'{att.case.number}-{att.pk}'}.{ext}"

@@ -12,6 +12,11 @@ urlpatterns = [
     path("cases/new/", views.case_register, name="case_register"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/receipt/", views.case_receipt, name="case_receipt"),
+    path(
+        "cases/<str:number>/attachments/<int:attachment_id>/",
+        views.attachment_file,
+        name="attachment_file",
+    ),
     path("cases/<str:number>/actions/", views.case_action, name="case_action"),
     path("cases/<str:number>/parties/<int:party_id>/reveal/", views.party_reveal, name="party_reveal"),
 ]

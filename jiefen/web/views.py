@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +21,7 @@ from jiefen.cases import selectors, services, workflow
 from jiefen.cases.choices import PartyRole, Status, StatutoryRoute
 from jiefen.cases.models import Case
 from jiefen.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from jiefen.portal import selectors as portal_selectors
 from jiefen.web import selectors as web_selectors
 from jiefen.web.forms import (
     MAX_PARTY_ROWS,
@@ -414,6 +415,7 @@ def _render_case(request, case, *, status=200, posted="", values=None, errors=No
             "timeline": _timeline(case),
             "action_forms": _action_forms(case, request.user, posted, values, errors),
             "statutory_routes": StatutoryRoute.choices,
+            "citizen": portal_selectors.citizen_input(case=case),
         },
         status=status,
     )
@@ -423,6 +425,30 @@ def _render_case(request, case, *, status=200, posted="", values=None, errors=No
 @require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _render_case(request, _case_or_404(request, number))
+
+
+@login_required
+@require_GET
+def attachment_file(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A file a citizen sent through the portal, to staff who may see the case: shown in the
+    browser, or saved with `?download=1`. Its type is the one judged from its bytes at upload."""
+    try:
+        att = portal_selectors.attachment_get(viewer=request.user, number=number, attachment_id=attachment_id)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    try:
+        handle = att.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404(_("The file is missing from the storage.")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=request.GET.get("download") == "1",
+        filename=portal_selectors.attachment_filename(att),
+        content_type=portal_selectors.CONTENT_TYPES.get(att.kind, "application/octet-stream"),
+    )
+    # Citizens' files carry personal data: not kept by shared caches, nor by the browser's.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
