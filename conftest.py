@@ -146,11 +146,15 @@ def _english_outside_requests():
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
+    # Per-process caches of reference data outlive a test's rolled-back transaction: clear them.
+    from jiefen.core.refcache import refcache_clear_all
     from jiefen.deadlines.selectors import calendar_invalidate
 
     calendar_invalidate()
+    refcache_clear_all()
     yield
     calendar_invalidate()
+    refcache_clear_all()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -154,7 +154,7 @@ def bench_service(bodies: list[dict], actor, profile: bool) -> None:
             register(body)
         prof.disable()
         out = io.StringIO()
-        pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(prof, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
         print("· cProfile of 300 registrations (cumulative):\n" + out.getvalue(), flush=True)
 
 

@@ -24,6 +24,7 @@ from jiefen.cases.choices import OPEN_STATUSES, PartyKind, PartyRole, Status
 from jiefen.cases.models import Case, CaseEvent, CaseStep, Party
 from jiefen.core import clock
 from jiefen.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
+from jiefen.core.refcache import reference
 from jiefen.dashboard.models import DailyCount
 from jiefen.dashboard.services import workday_index
 from jiefen.directory.models import Staff
@@ -50,7 +51,9 @@ class Signal:
     extra: dict = field(default_factory=dict)
 
 
+@reference("alerts.AlertRule")
 def rules_enabled() -> dict[str, AlertRule]:
+    """The enabled rules by code (cached per process; read-only)."""
     return {r.code: r for r in AlertRule.objects.filter(enabled=True)}
 
 
@@ -200,25 +203,18 @@ def _registration_signals(rules: dict[str, AlertRule], case: Case, now: datetime
         if len(parties) >= min_parties:
             out.append(_case_signal(rule, case, [{"code": "parties", "count": len(parties)}]))
         min_open = int(R.param(rule, "min_open_cases_per_respondent"))
+        respondents = []
         for p in parties:
             if p.role != PartyRole.RESPONDENT:
                 continue
             if p.id_number_hash or p.phone_hash:
-                match = Q(id_number_hash=p.id_number_hash) if p.id_number_hash else Q(phone_hash=p.phone_hash)
-                key = _person_key(p)
+                respondents.append((p, _person_key(p)))
             elif p.kind == PartyKind.ORGANIZATION:
                 # An organisation is known by its name; two people of one name are not one person.
-                match = Q(name=p.name, kind=PartyKind.ORGANIZATION)
-                key = "name:" + p.name
-            else:
-                continue
-            n = (
-                Party.objects.filter(match, role=PartyRole.RESPONDENT, case__county_id=case.county_id)
-                .filter(case__status__in=OPEN_STATUSES)
-                .values("case_id")
-                .distinct()
-                .count()
-            )
+                respondents.append((p, "name:" + p.name))
+        counts = _respondent_open_counts(case.county_id, [k for _p, k in respondents])
+        for p, key in respondents:
+            n = counts.get(key, 0)
             if n >= min_open:
                 out.append(
                     Signal(
@@ -235,18 +231,12 @@ def _registration_signals(rules: dict[str, AlertRule], case: Case, now: datetime
     rule = rules.get(RuleKind.REPEAT_PETITIONER)
     if rule:
         min_cases, days = int(R.param(rule, "min_cases")), int(R.param(rule, "window_days"))
-        since = case.received_at - timedelta(days=days)
-        for p in parties:
-            key = _person_key(p)
-            if p.role != PartyRole.APPLICANT or not key:
-                continue
-            match = Q(id_number_hash=key) if p.id_number_hash else Q(phone_hash=key)
-            n = (
-                Party.objects.filter(match, role=PartyRole.APPLICANT, case__received_at__gte=since)
-                .values("case_id")
-                .distinct()
-                .count()
-            )
+        applicants = [
+            (p, _person_key(p)) for p in parties if p.role == PartyRole.APPLICANT and _person_key(p)
+        ]
+        counts = _applicant_counts(case.received_at - timedelta(days=days), [k for _p, k in applicants])
+        for p, key in applicants:
+            n = counts.get(key, 0)
             if n >= min_cases:
                 out.append(
                     Signal(
@@ -261,6 +251,57 @@ def _registration_signals(rules: dict[str, AlertRule], case: Case, now: datetime
                     )
                 )
     return out
+
+
+# At most this many (case, person) rows are read to count one registration's people; a count
+# that reaches it is reported as the cap (far above any threshold).
+COUNT_ROWS_CAP = 5000
+
+
+def _key_match(keys: list[str]) -> Q | None:
+    """Parties whose person key (ID-number hash, else phone hash, else "name:" of an
+    organisation) is one of `keys`."""
+    cond = Q()
+    hashes = [k for k in keys if not k.startswith("name:")]
+    names = [k[5:] for k in keys if k.startswith("name:")]
+    if hashes:
+        cond |= Q(id_number_hash__in=hashes) | Q(phone_hash__in=hashes)
+    if names:
+        cond |= Q(name__in=names, kind=PartyKind.ORGANIZATION)
+    return cond if (hashes or names) else None
+
+
+def _count_by_key(qs, keys: list[str]) -> dict[str, int]:
+    wanted = set(keys)
+    cases: dict[str, set[int]] = {k: set() for k in wanted}
+    rows = qs.values_list("case_id", "id_number_hash", "phone_hash", "name", "kind").distinct()
+    for case_id, idh, ph, name, kind in rows[:COUNT_ROWS_CAP]:
+        org_key = "name:" + name if kind == PartyKind.ORGANIZATION else ""
+        for key in (idh, ph, org_key):
+            if key and key in wanted:
+                cases[key].add(case_id)
+    return {k: len(v) for k, v in cases.items()}
+
+
+def _respondent_open_counts(county_id: int, keys: list[str]) -> dict[str, int]:
+    """Open cases of the county against each respondent key (one query for all of them)."""
+    cond = _key_match(keys)
+    if cond is None:
+        return {}
+    qs = Party.objects.filter(
+        cond, role=PartyRole.RESPONDENT, case__county_id=county_id, case__status__in=OPEN_STATUSES
+    )
+    return _count_by_key(qs, keys)
+
+
+def _applicant_counts(since: datetime, keys: list[str]) -> dict[str, int]:
+    """Cases received since `since` with each applicant key (one query for all of them)."""
+    cond = _key_match(keys)
+    if cond is None:
+        return {}
+    return _count_by_key(
+        Party.objects.filter(cond, role=PartyRole.APPLICANT, case__received_at__gte=since), keys
+    )
 
 
 def on_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:

@@ -10,7 +10,7 @@ from ninja import Status as HttpStatus
 
 from jiefen.cases import selectors, services
 from jiefen.cases.choices import Status
-from jiefen.cases.models import Case
+from jiefen.cases.models import Case, CaseEvent
 from jiefen.core.errors import NotFound
 from jiefen.directory.models import Organization
 from jiefen.procedures.serializers import procedures_out
@@ -140,7 +140,9 @@ def case_out(case: Case) -> dict:
     }
 
 
-def case_detail_out(case: Case, viewer) -> dict:
+def case_detail_out(case: Case, viewer, *, events: list[CaseEvent] | None = None) -> dict:
+    """The case with parties, timeline, allowed actions and procedures. `events` is given for a
+    case just registered: its whole timeline, already in memory (nothing is read back)."""
     out = case_out(case)
     out["parties"] = [
         {
@@ -163,10 +165,10 @@ def case_detail_out(case: Case, viewer) -> dict:
             "reason": e.reason,
             "data": e.data,
         }
-        for e in selectors.case_events(case=case)
+        for e in (selectors.case_events(case=case) if events is None else events)
     ]
     out["allowed_actions"] = [a.code for a in selectors.allowed_actions(viewer=viewer, case=case)]
-    out["procedures"] = procedures_out(case, viewer)
+    out["procedures"] = procedures_out(case, viewer) if events is None else []
     out["merged_into"] = case.merged_into.number if case.merged_into_id else None
     return out
 
@@ -193,7 +195,8 @@ def create_case(request: HttpRequest, payload: CaseIn):
         ],
         actor=request.auth,
     )
-    out = case_detail_out(selectors.case_get(viewer=request.auth, number=reg.case.number), request.auth)
+    # Built from what the registration wrote (parties, the two events): no read-back.
+    out = case_detail_out(reg.case, request.auth, events=reg.events)
     out["query_code"] = reg.query_code
     out.update(triage_created_out(reg, request.auth))
     return HttpStatus(201, out)

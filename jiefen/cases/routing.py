@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jiefen.cases.choices import Category, Channel, Level
 from jiefen.cases.models import RoutingRule
+from jiefen.core.refcache import reference
 from jiefen.directory.models import Organization, OrganizationKind
 from jiefen.regions.models import Region
 
@@ -67,13 +68,30 @@ class RoutingDecision:
 
 
 def organization_at(*, kinds: list[str], region: Region | None) -> Organization | None:
+    """The active organisation of the first of `kinds` that exists at `region` (cached per process)."""
     if region is None:
         return None
-    orgs = {o.kind: o for o in Organization.objects.filter(region=region, kind__in=kinds, is_active=True)}
+    return _organization_at(tuple(kinds), region.pk)
+
+
+@reference("directory.Organization")
+def _organization_at(kinds: tuple[str, ...], region_id: int) -> Organization | None:
+    orgs = {
+        o.kind: o
+        for o in Organization.objects.filter(
+            region_id=region_id, kind__in=kinds, is_active=True
+        ).select_related("region")
+    }
     for kind in kinds:
         if kind in orgs:
             return orgs[kind]
     return None
+
+
+@reference("cases.RoutingRule", "regions.Region")
+def active_routing_rules() -> list[RoutingRule]:
+    """The active routing table in order (cached per process; see jiefen.core.refcache)."""
+    return list(RoutingRule.objects.filter(is_active=True).select_related("region").order_by("order", "id"))
 
 
 def county_centre(county: Region) -> Organization:
@@ -161,6 +179,10 @@ def routing_rule_validate(
 
 
 def _check_rule(rule: RoutingRule) -> None:
+    # Rules come from the per-process cache: one that passed is not validated again (an edit
+    # saves a new instance, which is checked on its first use).
+    if getattr(rule, "_valid", False):
+        return
     errors = routing_rule_validate(
         category=rule.category,
         level=rule.level,
@@ -173,6 +195,7 @@ def _check_rule(rule: RoutingRule) -> None:
     )
     if errors:
         raise RuleNotEvaluable("; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in errors.items()))
+    rule._valid = True  # type: ignore[attr-defined]
 
 
 def _matches(rule: RoutingRule, *, category, chain, risk, channel, text) -> tuple[bool, str]:
@@ -225,9 +248,7 @@ def route(
     case's region chain takes the case; its assisting kinds found in the chain assist. A rule that
     cannot be evaluated is skipped (and reported in `skipped`), never silently trusted."""
     if rules is None:
-        rules = list(
-            RoutingRule.objects.filter(is_active=True).select_related("region").order_by("order", "id")
-        )
+        rules = active_routing_rules()
     trace: list[dict] = []
     skipped: list[dict] = []
     for rule in rules:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,10 +36,16 @@ from jiefen.directory.models import Organization, Staff
 from jiefen.directory.selectors import region_in_jurisdiction
 from jiefen.procedures.guards import petition_ended_match
 from jiefen.regions.models import Region
+from jiefen.regions.selectors import region_by_code
 from jiefen.triage import services as triage_services
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_PARTIES = 200
+# (TextChoices.values builds a new list on every call: intake checks against these sets.)
+_PARTY_ROLES = frozenset(PartyRole.values)
+_PARTY_KINDS = frozenset(PartyKind.values)
+_CHANNELS = frozenset(Channel.values)
+_CATEGORIES = frozenset(Category.values)
 
 
 @dataclass
@@ -78,9 +84,9 @@ def _validate_parties(parties: list[PartyInput], errors: dict[str, list[str]]) -
             "name": (p.name or "").strip(),
             "address": (p.address or "").strip()[:200],
         }
-        if p.role not in PartyRole.values:
+        if p.role not in _PARTY_ROLES:
             errors.setdefault(f"{key}.role", []).append(_("Unknown party role."))
-        if row["kind"] not in PartyKind.values:
+        if row["kind"] not in _PARTY_KINDS:
             errors.setdefault(f"{key}.kind", []).append(_("Unknown party kind."))
         if not row["name"] or len(row["name"]) > 100:
             errors.setdefault(f"{key}.name", []).append(_("A name of 1 to 100 characters is required."))
@@ -105,7 +111,7 @@ def _resolve_region(region: Region | str, errors: dict[str, list[str]]) -> Regio
     if isinstance(region, Region):
         return region
     code = (region or "").strip()
-    found = Region.objects.filter(code=code).select_related("county", "town").first() if code else None
+    found = region_by_code(code) if code else None
     if found is None:
         errors.setdefault("region_code", []).append(_("Unknown region code: %(code)s") % {"code": code[:20]})
     return found
@@ -144,18 +150,23 @@ def _end_step(case: Case, now: datetime) -> None:
 
 
 def _next_number(county: Region, year: int) -> tuple[int, str]:
-    seq_qs = CaseSequence.objects.select_for_update().filter(county=county, year=year)
-    seq = seq_qs.first()
-    if seq is None:
-        try:
-            with transaction.atomic():
-                CaseSequence.objects.create(county=county, year=year, last_value=0)
-        except IntegrityError:
-            pass  # another registration created it first; lock theirs below
-        seq = seq_qs.get()
-    seq.last_value += 1
-    seq.save(update_fields=["last_value"])
-    return seq.last_value, f"{county.code[:6]}-{year}-{seq.last_value:06d}"
+    """Take the next number of the county's year: one UPDATE … RETURNING, whose row lock holds
+    until the registration commits (or rolls back, giving the number back)."""
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    sql = f"UPDATE {table} SET last_value = last_value + 1 WHERE county_id = %s AND year = %s RETURNING last_value"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [county.pk, year])
+        row = cursor.fetchone()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    CaseSequence.objects.create(county=county, year=year, last_value=0)
+            except IntegrityError:
+                pass  # another registration created it first; wait for its lock below
+            cursor.execute(sql, [county.pk, year])
+            row = cursor.fetchone()
+    value = int(row[0])
+    return value, f"{county.code[:6]}-{year}-{value:06d}"
 
 
 def _event(
@@ -204,11 +215,11 @@ def case_register(
     """Register (挂号) a dispute from any channel: number, query code, parties, first routing."""
     errors: dict[str, list[str]] = {}
     now = clock.now()
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         errors.setdefault("channel", []).append(_("Unknown channel."))
     category_given = category or None  # none given: the classifier proposes (triage)
     category = category or Category.OTHER
-    if category not in Category.values:
+    if category not in _CATEGORIES:
         errors.setdefault("category", []).append(_("Unknown category."))
     description = (description or "").strip()
     if not description:
@@ -242,6 +253,9 @@ def case_register(
     chain = RegionChain.of(reg)
     query_code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8))
     with transaction.atomic():
+        # Reads first (classifier, related cases, risk, routing, the deadline), so that the
+        # county's number sequence, locked from _next_number to the commit, is held only while
+        # the rows are written.
         triage = triage_services.triage_intake(
             category=category_given,
             description=description,
@@ -253,6 +267,7 @@ def case_register(
         )
         decision, category = triage.decision, triage.category
         year = timezone.localtime(now).year
+        rule, due = _due_at(rule_code="case.accept", start=received_at, province=chain.county.code[:2])
         seq, number = _next_number(chain.county, year)
         case = Case(
             number=number,
@@ -264,7 +279,7 @@ def case_register(
             description=description,
             request=request,
             category=category,
-            status=Status.REGISTERED,
+            status=Status.TRIAGED,
             level=decision.level,
             region=reg,
             town=chain.town,
@@ -273,44 +288,76 @@ def case_register(
             received_at=received_at,
             registered_at=now,
             registered_by=actor,
+            due_at=due,
         )
         case.save()
-        Party.objects.bulk_create([_party(case, p) for p in cleaned])
-        events = [
-            _event(
-                case,
-                "registered",
-                actor,
-                now,
-                to_status=Status.REGISTERED,
-                data={"channel": channel, "received_at": received_at.isoformat()},
-            )
-        ]
-        _assign_lead(case, decision.organization, decision.level, now, note="routing")
-        case.status = Status.TRIAGED
-        _start_step(case, "acceptance", "case.accept", received_at, now)
-        case.save(update_fields=["status", "level", "lead_organization", "due_at"])
-        events.append(
-            _event(
-                case,
-                "routed",
-                actor,
-                now,
-                from_status=Status.REGISTERED,
-                to_status=Status.TRIAGED,
-                reason=decision.explanation,
-                data={
-                    "organization": decision.organization.pk,
-                    "organization_name": decision.organization.name,
-                    "level": decision.level,
-                    "rule": decision.rule.pk if decision.rule else None,
-                    "triage": triage.event_data(),
-                },
-            )
+        party_rows = [_party(case, p) for p in cleaned]
+        Party.objects.bulk_create(party_rows)
+        _known_parties(case, party_rows)
+        events = CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case=case,
+                    at=now,
+                    actor=actor,
+                    kind="registered",
+                    to_status=Status.REGISTERED,
+                    data={"channel": channel, "received_at": received_at.isoformat()},
+                ),
+                CaseEvent(
+                    case=case,
+                    at=now,
+                    actor=actor,
+                    kind="routed",
+                    from_status=Status.REGISTERED,
+                    to_status=Status.TRIAGED,
+                    reason=decision.explanation,
+                    data={
+                        "organization": decision.organization.pk,
+                        "organization_name": decision.organization.name,
+                        "level": decision.level,
+                        "rule": decision.rule.pk if decision.rule else None,
+                        "triage": triage.event_data(),
+                    },
+                ),
+            ]
         )
-        triage_services.triage_record(case=case, outcome=triage, actor=actor, now=now)
+        Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    case=case,
+                    organization=decision.organization,
+                    role="lead",
+                    level=decision.level,
+                    started_at=now,
+                    note="routing",
+                ),
+                *(
+                    Assignment(
+                        case=case,
+                        organization=org,
+                        role="assist",
+                        level=org.region.level,
+                        started_at=now,
+                        note="routing",
+                    )
+                    for org in decision.assist
+                ),
+            ]
+        )
+        CaseStep.objects.create(case=case, code="acceptance", rule=rule, started_at=received_at, due_at=due)
+        triage_services.triage_record(case=case, outcome=triage, actor=actor, now=now, parties=party_rows)
         hooks.case_written(case=case, event=events[-1], before=None)
     return Registration(case=case, query_code=query_code, events=events, triage=triage)
+
+
+def _known_parties(case: Case, rows: list[Party]) -> None:
+    """Let `case.parties.all()` answer from the rows just written (as a prefetch would), so that
+    the hooks of a registration do not read them back."""
+    qs = case.parties.all()
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    case.__dict__.setdefault("_prefetched_objects_cache", {})["parties"] = qs
 
 
 def _party(case: Case, p: dict) -> Party:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from jiefen.cases.choices import OPEN_STATUSES, Status
 from jiefen.cases.models import Case, CaseEvent
+from jiefen.core.refcache import reference
 from jiefen.dashboard import counters
 from jiefen.dashboard.counters import COLUMNS, Facts, Key
 from jiefen.dashboard.models import DailyCount, OrgDailyCount, Theme
@@ -42,7 +43,9 @@ def workday_index() -> counters.WorkdayIndex:
     return _index_cache[0][1]
 
 
+@reference("dashboard.Theme")
 def themes_enabled() -> list[tuple[str, list[str]]]:
+    """(code, keywords) of the enabled themes (cached per process; read-only)."""
     return [(t.code, list(t.keywords or [])) for t in Theme.objects.filter(enabled=True)]
 
 

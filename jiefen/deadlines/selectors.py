@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from jiefen.core.errors import NotFound
+from jiefen.core.refcache import reference
 from jiefen.deadlines.calendar import WorkCalendar, due_date
 from jiefen.deadlines.models import CalendarDay, CalendarYear, TimeLimitRule
 
@@ -40,14 +41,19 @@ def work_calendar() -> WorkCalendar:
 
 def time_limit_rule(code: str, province: str = "") -> TimeLimitRule:
     """The province's variant of a rule when it has one, else the national rule."""
-    rules = {r.province: r for r in TimeLimitRule.objects.filter(code=code, province__in=[province, ""])}
-    rule = rules.get(province) or rules.get("")
+    rule = _time_limit_rule(code, province)
     if rule is None:
         raise NotFound(
             _("No time-limit rule %(code)s for this province.") % {"code": code},
             code="time_limit_rule_not_found",
         )
     return rule
+
+
+@reference("deadlines.TimeLimitRule")
+def _time_limit_rule(code: str, province: str) -> TimeLimitRule | None:
+    rules = {r.province: r for r in TimeLimitRule.objects.filter(code=code, province__in=[province, ""])}
+    return rules.get(province) or rules.get("")
 
 
 def due_date_for(start: date, days: int, unit: str) -> date:

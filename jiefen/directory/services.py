@@ -194,7 +194,7 @@ def api_token_authenticate(raw: str) -> Staff | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("staff")
+        ApiToken.objects.select_related("staff", "staff__organization", "staff__organization__region")
         .filter(key_hash=_token_hash(raw), revoked=False, staff__is_active=True)
         .first()
     )

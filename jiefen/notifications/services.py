@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiefen.core import clock, pii
+from jiefen.core.refcache import reference
 from jiefen.notifications.choices import DEFAULT_BODIES, MessageStatus, Template
 from jiefen.notifications.gateways import GatewayError, get_gateway
 from jiefen.notifications.models import ContactPhone, NotificationTemplate, OutboxMessage
@@ -42,9 +43,14 @@ class _Keep(dict):
         return "{" + key + "}"
 
 
+@reference("notifications.NotificationTemplate")
+def _template_row(code: str) -> NotificationTemplate | None:
+    return NotificationTemplate.objects.filter(code=code).first()
+
+
 def render(template: str, context: dict) -> str | None:
     """The text of a message, or None if an administrator switched the template off."""
-    row = NotificationTemplate.objects.filter(code=template).first()
+    row = _template_row(template)
     if row is not None and not row.is_active:
         return None
     body = row.body if row is not None else DEFAULT_BODIES[template]
@@ -69,12 +75,48 @@ def outbox_enqueue(
 
     Returns whether a message was written. Must be called inside the transaction of the change.
     """
-    if template not in Template.values:
+    msg = _message(
+        template=template,
+        key=key,
+        context=context,
+        phone=phone,
+        staff=staff,
+        case=case,
+        not_before=not_before,
+        sensitive=sensitive,
+    )
+    if msg is None:
+        return False
+    if OutboxMessage.objects.filter(key=msg.key).exists():
+        return False
+    # ignore_conflicts: a concurrent enqueue of the same key between the check and here wins.
+    OutboxMessage.objects.bulk_create([msg], ignore_conflicts=True)
+    if msg.next_attempt_at <= msg.created_at:
+        transaction.on_commit(lambda: _dispatch([msg.key]))
+    return True
+
+
+_TEMPLATES = frozenset(Template.values)
+
+
+def _message(
+    *,
+    template: str,
+    key: str,
+    context: dict,
+    phone: str = "",
+    staff: Staff | None = None,
+    case: Case | None = None,
+    not_before: datetime | None = None,
+    sensitive: bool = False,
+) -> OutboxMessage | None:
+    """The unsaved message, or None (template switched off, nobody to send it to)."""
+    if template not in _TEMPLATES:
         raise ValueError(f"unknown template {template}")
     key = key[:200]
     body = render(template, context)
     if body is None:
-        return False
+        return None
     now = clock.now()
     channel = "sms"
     if not phone and staff is not None:
@@ -84,8 +126,8 @@ def outbox_enqueue(
         else:
             channel = "inbox"  # no phone on file: shown to the staff member in the admin only
     if not phone and channel == "sms":
-        return False
-    msg = OutboxMessage(
+        return None
+    return OutboxMessage(
         key=key,
         template=template,
         channel=channel,
@@ -98,21 +140,19 @@ def outbox_enqueue(
         next_attempt_at=not_before or now,
         created_at=now,
     )
-    if OutboxMessage.objects.filter(key=msg.key).exists():
-        return False
-    # ignore_conflicts: a concurrent enqueue of the same key between the check and here wins.
-    OutboxMessage.objects.bulk_create([msg], ignore_conflicts=True)
-    if not_before is None or not_before <= now:
-        transaction.on_commit(lambda: _dispatch([msg.key]))
-    return True
 
 
 def _dispatch(keys: list[str]) -> None:
-    from jiefen.notifications.tasks import deliver_message
-
     ids = OutboxMessage.objects.filter(key__in=keys, status=MessageStatus.PENDING).values_list(
         "pk", flat=True
     )
+    _dispatch_ids(list(ids))
+
+
+def _dispatch_ids(ids: list[int]) -> None:
+    """Queue delivery of committed messages (a worker sends each once; see outbox_deliver)."""
+    from jiefen.notifications.tasks import deliver_message
+
     for message_id in ids:
         try:
             deliver_message.delay(message_id)
@@ -217,21 +257,34 @@ def contact_phone_set(*, staff: Staff, phone: str) -> ContactPhone:
 
 
 def _applicant_phones(case: Case) -> list[tuple[int, str]]:
-    rows = case.parties.filter(role="applicant").exclude(phone_enc="").values_list("pk", "phone_enc")
-    return [(pk, pii.decrypt(enc)) for pk, enc in rows]
+    # .all(): a case just registered answers from the parties it wrote (no query)
+    return [
+        (p.pk, pii.decrypt(p.phone_enc)) for p in case.parties.all() if p.role == "applicant" and p.phone_enc
+    ]
 
 
 def _to_applicants(case: Case, event: CaseEvent, template: str, context: dict) -> None:
     if case.channel in NO_APPLICANT_SMS_CHANNELS:
         return
-    for party_id, phone in _applicant_phones(case):
-        outbox_enqueue(
-            template=template,
-            key=f"case:{case.pk}:ev:{event.pk}:{template}:p{party_id}",
-            context=context,
-            phone=phone,
-            case=case,
+    # The keys name an event written in this very transaction, so no message can have them
+    # yet: one INSERT for all applicants, without looking for earlier ones.
+    messages = [
+        m
+        for party_id, phone in _applicant_phones(case)
+        if (
+            m := _message(
+                template=template,
+                key=f"case:{case.pk}:ev:{event.pk}:{template}:p{party_id}",
+                context=context,
+                phone=phone,
+                case=case,
+            )
         )
+        is not None
+    ]
+    if messages:
+        OutboxMessage.objects.bulk_create(messages)
+        transaction.on_commit(lambda: _dispatch_ids([m.pk for m in messages]))
 
 
 def notify_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:

@@ -125,6 +125,10 @@ JIEFEN_LOGIN_MAX_FAILURES = 5
 JIEFEN_LOGIN_LOCKOUT_MINUTES = 15
 # Longest description a case accepts, in characters.
 JIEFEN_MAX_DESCRIPTION = 20000
+# Seconds each process keeps reference data (routing table, organisations, time limits, alert
+# rules, themes, templates) before reading it again; a write in the same process clears it at
+# once (jiefen.core.refcache).
+JIEFEN_REFERENCE_TTL = 30.0
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from jiefen.cases import hooks
 from jiefen.cases.choices import Category, Level, PartyRole, Status
-from jiefen.cases.models import Assignment, Case, CaseEvent
+from jiefen.cases.models import Case, CaseEvent
 from jiefen.cases.routing import RegionChain, RoutingDecision, county_centre, route
 from jiefen.core import clock, pii
 from jiefen.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
@@ -172,21 +172,29 @@ def _event(
     )
 
 
-def _search_text(case: Case) -> str:
-    names = list(case.parties.values_list("name", flat=True))
-    ids = (
-        list(case.hotline_orders.values_list("order_id", flat=True))
-        if hasattr(case, "hotline_orders")
-        else []
-    )
+def _search_text(case: Case, parties: list | None = None) -> str:
+    """The words a clerk may search the case by. For a case being registered, `parties` are its
+    new Party rows (and it has no hotline order yet: the hotline import adds the order id)."""
+    if parties is not None:
+        names, ids = [p.name for p in parties], []
+    else:
+        names = list(case.parties.values_list("name", flat=True))
+        ids = (
+            list(case.hotline_orders.values_list("order_id", flat=True))
+            if hasattr(case, "hotline_orders")
+            else []
+        )
     return search.search_text(
         number=case.number, description=case.description, request=case.request, names=names, external_ids=ids
     )
 
 
-def triage_record(*, case: Case, outcome: IntakeTriage, actor: Staff | None, now: datetime) -> CaseTriage:
+def triage_record(
+    *, case: Case, outcome: IntakeTriage, actor: Staff | None, now: datetime, parties: list | None = None
+) -> CaseTriage:
     """Record intake triage for a just-registered case (inside case_register's transaction):
-    the triage row, the assisting assignments, the related cases found, skipped rules."""
+    the triage row (with the search text of the case and its `parties`) and the skipped rules.
+    case_register writes the assisting assignments of the routing decision with the lead's."""
     proposal = outcome.proposal
     triage = CaseTriage.objects.create(
         case=case,
@@ -201,12 +209,8 @@ def triage_record(*, case: Case, outcome: IntakeTriage, actor: Staff | None, now
         risk_reasons=[r.as_dict() for r in outcome.risk.reasons],
         risk_at=now,
         routing=outcome.routing_out(),
-        search_text=_search_text(case),
+        search_text=_search_text(case, parties),
     )
-    for org in outcome.decision.assist:
-        Assignment.objects.create(
-            case=case, organization=org, role="assist", level=org.region.level, started_at=now, note="routing"
-        )
     for skipped in outcome.decision.skipped:
         routing_rule_skipped(case=case, skipped=skipped, now=now)
     return triage

@@ -192,11 +192,15 @@ def test_failed_messages_are_listed_for_admins(admin_client, monkeypatch):
 
 
 def test_an_administrator_edits_the_wording_and_can_switch_a_template_off():
-    # given
-    NotificationTemplate.objects.filter(code=Template.CASE_ACCEPTED).update(body="受理：{number}，{unknown}")
+    # given: edits as the admin saves them (a save clears this process's cached templates)
+    row = NotificationTemplate.objects.get(code=Template.CASE_ACCEPTED)
+    services.render(Template.CASE_ACCEPTED, {"number": "X-0"})  # cached before the edit
+    row.body = "受理：{number}，{unknown}"
+    row.save()
     # when
     text = services.render(Template.CASE_ACCEPTED, {"number": "X-1"})
-    NotificationTemplate.objects.filter(code=Template.CASE_ACCEPTED).update(is_active=False)
+    row.is_active = False
+    row.save()
     # then
     assert text == "受理：X-1，{unknown}"
     assert services.render(Template.CASE_ACCEPTED, {"number": "X-1"}) is None
