@@ -188,7 +188,10 @@ def _person_key(party: Party) -> str:
     return party.id_number_hash or party.phone_hash
 
 
-def _registration_signals(rules: dict[str, AlertRule], case: Case, now: datetime) -> list[Signal]:
+def _registration_signals(
+    rules: dict[str, AlertRule], case: Case, now: datetime, people: _PeopleCounts | None = None
+) -> list[Signal]:
+    """`people` holds the counts for a batch of new cases (None: counted here for this case)."""
     out: list[Signal] = []
     parties = list(case.parties.all())
     rule = rules.get(RuleKind.EXTREME_LANGUAGE)
@@ -212,7 +215,10 @@ def _registration_signals(rules: dict[str, AlertRule], case: Case, now: datetime
             elif p.kind == PartyKind.ORGANIZATION:
                 # An organisation is known by its name; two people of one name are not one person.
                 respondents.append((p, "name:" + p.name))
-        counts = _respondent_open_counts(case.county_id, [k for _p, k in respondents])
+        if people is not None:
+            counts = people.respondents.get(case.county_id, {})
+        else:
+            counts = _respondent_open_counts(case.county_id, [k for _p, k in respondents])
         for p, key in respondents:
             n = counts.get(key, 0)
             if n >= min_open:
@@ -234,7 +240,11 @@ def _registration_signals(rules: dict[str, AlertRule], case: Case, now: datetime
         applicants = [
             (p, _person_key(p)) for p in parties if p.role == PartyRole.APPLICANT and _person_key(p)
         ]
-        counts = _applicant_counts(case.received_at - timedelta(days=days), [k for _p, k in applicants])
+        since = case.received_at - timedelta(days=days)
+        if people is not None:
+            counts = people.applicants_since(since, [k for _p, k in applicants])
+        else:
+            counts = _applicant_counts(since, [k for _p, k in applicants])
         for p, key in applicants:
             n = counts.get(key, 0)
             if n >= min_cases:
@@ -271,6 +281,59 @@ def _key_match(keys: list[str]) -> Q | None:
     return cond if (hashes or names) else None
 
 
+@dataclass
+class _PeopleCounts:
+    """Counts for the registration rules of a batch of new cases, read once for all of them:
+    open cases per respondent key (per county), and the applicants' (case, received_at) rows."""
+
+    respondents: dict[int, dict[str, int]]
+    applicant_cases: dict[str, list[tuple[int, datetime]]]
+
+    def applicants_since(self, since: datetime, keys: list[str]) -> dict[str, int]:
+        return {k: len({c for c, at in self.applicant_cases.get(k, ()) if at >= since}) for k in keys}
+
+    @classmethod
+    def read(cls, rules: dict[str, AlertRule], cases: list[Case]) -> _PeopleCounts:
+        respondents: dict[int, dict[str, int]] = {}
+        applicant_cases: dict[str, list[tuple[int, datetime]]] = {}
+        if RuleKind.GROUP_DISPUTE in rules:
+            keys_by_county: dict[int, set[str]] = {}
+            for case in cases:
+                for p in case.parties.all():
+                    if p.role != PartyRole.RESPONDENT:
+                        continue
+                    key = _person_key(p) or ("name:" + p.name if p.kind == PartyKind.ORGANIZATION else "")
+                    if key:
+                        keys_by_county.setdefault(case.county_id, set()).add(key)
+            for county_id, keys in keys_by_county.items():
+                respondents[county_id] = _respondent_open_counts(county_id, sorted(keys))
+        rule = rules.get(RuleKind.REPEAT_PETITIONER)
+        if rule:
+            days = int(R.param(rule, "window_days"))
+            keys = sorted(
+                {
+                    _person_key(p)
+                    for case in cases
+                    for p in case.parties.all()
+                    if p.role == PartyRole.APPLICANT and _person_key(p)
+                }
+            )
+            cond = _key_match(keys)
+            if cond is not None:
+                since = min(c.received_at for c in cases) - timedelta(days=days)
+                wanted = set(keys)
+                rows = (
+                    Party.objects.filter(cond, role=PartyRole.APPLICANT, case__received_at__gte=since)
+                    .values_list("case_id", "case__received_at", "id_number_hash", "phone_hash")
+                    .distinct()
+                )
+                for case_id, at, idh, ph in rows[: COUNT_ROWS_CAP * 4]:
+                    for key in {idh, ph}:
+                        if key and key in wanted:
+                            applicant_cases.setdefault(key, []).append((case_id, at))
+        return cls(respondents=respondents, applicant_cases=applicant_cases)
+
+
 def _count_by_key(qs, keys: list[str]) -> dict[str, int]:
     wanted = set(keys)
     cases: dict[str, set[int]] = {k: set() for k in wanted}
@@ -302,6 +365,22 @@ def _applicant_counts(since: datetime, keys: list[str]) -> dict[str, int]:
     return _count_by_key(
         Party.objects.filter(cond, role=PartyRole.APPLICANT, case__received_at__gte=since), keys
     )
+
+
+def on_cases_registered(cases: list[Case]) -> None:
+    """The registration rules for many new cases (imports), in their transaction: the people
+    are counted with one query per rule for all of them, the alerts raised in one pass."""
+    rules = rules_enabled()
+    if not rules or not cases:
+        return
+    now = clock.now()
+    people = _PeopleCounts.read(rules, cases)
+    signals: list[Signal] = []
+    for case in cases:
+        signals += _registration_signals(rules, case, now, people)
+        started = case.received_at if case.status == Status.TRIAGED else None
+        signals += _clock_signals(rules, case, now, started_at=started)
+    alerts_raise(signals, now=now)
 
 
 def on_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:

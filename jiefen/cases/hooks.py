@@ -33,6 +33,20 @@ def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
     return None
 
 
+def cases_registered(items: list[tuple[Case, CaseEvent]]) -> None:
+    """`case_written` for many cases just registered together (imports), each with its last
+    event: the same consumers, each doing its part for all of them at once."""
+    from jiefen.alerts.services import on_cases_registered as alerts_on_cases_registered
+    from jiefen.dashboard.services import on_cases_registered as counters_on_cases_registered
+    from jiefen.notifications.services import notify_cases_registered
+
+    cases = [case for case, _event in items]
+    # triage: a new case's risk was recorded at registration (nothing to recompute)
+    counters_on_cases_registered(cases)
+    alerts_on_cases_registered(cases)
+    notify_cases_registered(items)
+
+
 def case_summary(case: Case) -> dict:
     return {
         "status": case.status,

@@ -29,12 +29,19 @@ from jiefen.cases.choices import (
 from jiefen.cases.models import Assignment, Case, CaseEvent, CaseSequence, CaseStep, Party, PiiAccessLog
 from jiefen.cases.routing import DOWN, UP, RegionChain, county_centre, level_target
 from jiefen.core import clock, pii
-from jiefen.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiefen.core.errors import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from jiefen.deadlines.calendar import due_date
 from jiefen.deadlines.selectors import time_limit_rule, work_calendar
 from jiefen.directory.models import Organization, Staff
 from jiefen.directory.selectors import region_in_jurisdiction
-from jiefen.procedures.guards import petition_ended_match
+from jiefen.procedures.guards import petition_ended_candidates, petition_ended_match
 from jiefen.regions.models import Region
 from jiefen.regions.selectors import region_by_code
 from jiefen.triage import services as triage_services
@@ -149,13 +156,13 @@ def _end_step(case: Case, now: datetime) -> None:
 # ---------------------------------------------------------------- intake
 
 
-def _next_number(county: Region, year: int) -> tuple[int, str]:
-    """Take the next number of the county's year: one UPDATE … RETURNING, whose row lock holds
-    until the registration commits (or rolls back, giving the number back)."""
+def _next_numbers(county: Region, year: int, n: int = 1) -> list[tuple[int, str]]:
+    """Take the next `n` numbers of the county's year: one UPDATE … RETURNING, whose row lock
+    holds until the registration commits (or rolls back, giving the numbers back)."""
     table = connection.ops.quote_name(CaseSequence._meta.db_table)
-    sql = f"UPDATE {table} SET last_value = last_value + 1 WHERE county_id = %s AND year = %s RETURNING last_value"
+    sql = f"UPDATE {table} SET last_value = last_value + %s WHERE county_id = %s AND year = %s RETURNING last_value"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [county.pk, year])
+        cursor.execute(sql, [n, county.pk, year])
         row = cursor.fetchone()
         if row is None:
             try:
@@ -163,10 +170,10 @@ def _next_number(county: Region, year: int) -> tuple[int, str]:
                     CaseSequence.objects.create(county=county, year=year, last_value=0)
             except IntegrityError:
                 pass  # another registration created it first; wait for its lock below
-            cursor.execute(sql, [county.pk, year])
+            cursor.execute(sql, [n, county.pk, year])
             row = cursor.fetchone()
-    value = int(row[0])
-    return value, f"{county.code[:6]}-{year}-{value:06d}"
+    last = int(row[0])
+    return [(v, f"{county.code[:6]}-{year}-{v:06d}") for v in range(last - n + 1, last + 1)]
 
 
 def _event(
@@ -201,6 +208,200 @@ def _assign_lead(case: Case, org: Organization, level: str, now: datetime, note:
     case.level = level
 
 
+@dataclass
+class RegistrationRequest:
+    """One case to register, as `case_register` takes it (for `case_register_many`)."""
+
+    channel: str
+    region: Region | str
+    description: str
+    parties: list[PartyInput]
+    category: str | None = None
+    received_at: datetime | None = None
+    request: str = ""
+
+
+@dataclass
+class _Valid:
+    channel: str
+    region: Region
+    chain: RegionChain
+    description: str
+    request: str
+    category_given: str | None
+    received_at: datetime
+    parties: list[dict]
+    query_code: str
+    triage: triage_services.IntakeTriage | None = None
+
+
+def _validated(
+    r: RegistrationRequest, *, actor: Staff | None, now: datetime, ended: dict[str, list] | None = None
+) -> _Valid:
+    """Check one request (no writes); raises ValidationFailed with field-level messages.
+    `ended`: the ended petitions read for a whole batch (else read here)."""
+    errors: dict[str, list[str]] = {}
+    if r.channel not in _CHANNELS:
+        errors.setdefault("channel", []).append(_("Unknown channel."))
+    category_given = r.category or None  # none given: the classifier proposes (triage)
+    if (category_given or Category.OTHER) not in _CATEGORIES:
+        errors.setdefault("category", []).append(_("Unknown category."))
+    description = (r.description or "").strip()
+    if not description:
+        errors.setdefault("description", []).append(_("Describe what happened."))
+    elif len(description) > settings.JIEFEN_MAX_DESCRIPTION:
+        errors.setdefault("description", []).append(
+            _("The description is longer than %(n)s characters.") % {"n": settings.JIEFEN_MAX_DESCRIPTION}
+        )
+    request = (r.request or "").strip()
+    if len(request) > settings.JIEFEN_MAX_DESCRIPTION:
+        errors.setdefault("request", []).append(_("Too long."))
+    received_at = r.received_at
+    if received_at is not None:
+        if timezone.is_naive(received_at):
+            received_at = timezone.make_aware(received_at)
+        if received_at > now + timedelta(minutes=5):
+            errors.setdefault("received_at", []).append(_("The receipt time cannot be in the future."))
+        elif received_at < now - timedelta(days=366 * 3):
+            errors.setdefault("received_at", []).append(_("The receipt time is more than three years ago."))
+    cleaned = _validate_parties(r.parties, errors)
+    reg = _resolve_region(r.region, errors)
+    if reg is not None and actor is not None and not region_in_jurisdiction(actor, reg):
+        errors.setdefault("region_code", []).append(_("This region is outside your jurisdiction."))
+    if errors:
+        raise ValidationFailed(
+            _("The case cannot be registered: please correct the marked fields."), fields=errors
+        )
+    assert reg is not None
+    # 信访工作条例 第36条: facts and reasons ended after 复核 are not accepted again.
+    petition_ended_match(parties=r.parties, description=description, candidates=ended)
+    return _Valid(
+        channel=r.channel,
+        region=reg,
+        chain=RegionChain.of(reg),
+        description=description,
+        request=request,
+        category_given=category_given,
+        received_at=received_at or now,
+        parties=cleaned,
+        query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8)),
+    )
+
+
+def _write_registrations(valid: list[_Valid], *, actor: Staff | None, now: datetime) -> list[Registration]:
+    """Insert the cases of `valid` (triage done) with their parties, two events each (registered,
+    routed), lead and assisting assignments, acceptance step and triage row: one INSERT per
+    table for the whole list. Numbers are taken after everything else is known, per county in
+    one UPDATE … RETURNING whose row lock holds until the commit (gap-free)."""
+    year = timezone.localtime(now).year
+    deadlines = [
+        _due_at(rule_code="case.accept", start=v.received_at, province=v.chain.county.code[:2]) for v in valid
+    ]
+    numbers: dict[int, list[tuple[int, str]]] = {}
+    by_county: dict[int, list[_Valid]] = {}
+    for v in valid:
+        by_county.setdefault(v.chain.county.pk, []).append(v)
+    for county_id in sorted(by_county):  # one lock order for every writer: no deadlock
+        items = by_county[county_id]
+        numbers[county_id] = _next_numbers(items[0].chain.county, year, len(items))
+    cases = []
+    for v, (_rule, due) in zip(valid, deadlines, strict=True):
+        seq, number = numbers[v.chain.county.pk].pop(0)
+        decision = v.triage.decision
+        cases.append(
+            Case(
+                number=number,
+                county=v.chain.county,
+                year=year,
+                seq=seq,
+                query_code_hash=pii.keyed_hash("qc:" + v.query_code),
+                channel=v.channel,
+                description=v.description,
+                request=v.request,
+                category=v.triage.category,
+                status=Status.TRIAGED,
+                level=decision.level,
+                region=v.region,
+                town=v.chain.town,
+                village=v.chain.village,
+                lead_organization=decision.organization,
+                received_at=v.received_at,
+                registered_at=now,
+                registered_by=actor,
+                due_at=due,
+            )
+        )
+    Case.objects.bulk_create(cases)
+    party_rows = [[_party(case, p) for p in v.parties] for case, v in zip(cases, valid, strict=True)]
+    Party.objects.bulk_create([p for rows in party_rows for p in rows])
+    events: list[CaseEvent] = []
+    assignments: list[Assignment] = []
+    steps: list[CaseStep] = []
+    for case, v, rows, (rule, due) in zip(cases, valid, party_rows, deadlines, strict=True):
+        _known_parties(case, rows)
+        decision = v.triage.decision
+        events += [
+            CaseEvent(
+                case=case,
+                at=now,
+                actor=actor,
+                kind="registered",
+                to_status=Status.REGISTERED,
+                data={"channel": v.channel, "received_at": v.received_at.isoformat()},
+            ),
+            CaseEvent(
+                case=case,
+                at=now,
+                actor=actor,
+                kind="routed",
+                from_status=Status.REGISTERED,
+                to_status=Status.TRIAGED,
+                reason=decision.explanation,
+                data={
+                    "organization": decision.organization.pk,
+                    "organization_name": decision.organization.name,
+                    "level": decision.level,
+                    "rule": decision.rule.pk if decision.rule else None,
+                    "triage": v.triage.event_data(),
+                },
+            ),
+        ]
+        assignments.append(
+            Assignment(
+                case=case,
+                organization=decision.organization,
+                role="lead",
+                level=decision.level,
+                started_at=now,
+                note="routing",
+            )
+        )
+        assignments += [
+            Assignment(
+                case=case,
+                organization=org,
+                role="assist",
+                level=org.region.level,
+                started_at=now,
+                note="routing",
+            )
+            for org in decision.assist
+        ]
+        steps.append(CaseStep(case=case, code="acceptance", rule=rule, started_at=v.received_at, due_at=due))
+    CaseEvent.objects.bulk_create(events)
+    Assignment.objects.bulk_create(assignments)
+    CaseStep.objects.bulk_create(steps)
+    triage_services.triage_record_many(
+        [(case, v.triage, rows) for case, v, rows in zip(cases, valid, party_rows, strict=True)],
+        actor=actor,
+        now=now,
+    )
+    return [
+        Registration(case=case, query_code=v.query_code, events=events[2 * i : 2 * i + 2], triage=v.triage)
+        for i, (case, v) in enumerate(zip(cases, valid, strict=True))
+    ]
+
+
 def case_register(
     *,
     channel: str,
@@ -213,142 +414,79 @@ def case_register(
     actor: Staff | None = None,
 ) -> Registration:
     """Register (挂号) a dispute from any channel: number, query code, parties, first routing."""
-    errors: dict[str, list[str]] = {}
     now = clock.now()
-    if channel not in _CHANNELS:
-        errors.setdefault("channel", []).append(_("Unknown channel."))
-    category_given = category or None  # none given: the classifier proposes (triage)
-    category = category or Category.OTHER
-    if category not in _CATEGORIES:
-        errors.setdefault("category", []).append(_("Unknown category."))
-    description = (description or "").strip()
-    if not description:
-        errors.setdefault("description", []).append(_("Describe what happened."))
-    elif len(description) > settings.JIEFEN_MAX_DESCRIPTION:
-        errors.setdefault("description", []).append(
-            _("The description is longer than %(n)s characters.") % {"n": settings.JIEFEN_MAX_DESCRIPTION}
-        )
-    request = (request or "").strip()
-    if len(request) > settings.JIEFEN_MAX_DESCRIPTION:
-        errors.setdefault("request", []).append(_("Too long."))
-    if received_at is not None:
-        if timezone.is_naive(received_at):
-            received_at = timezone.make_aware(received_at)
-        if received_at > now + timedelta(minutes=5):
-            errors.setdefault("received_at", []).append(_("The receipt time cannot be in the future."))
-        elif received_at < now - timedelta(days=366 * 3):
-            errors.setdefault("received_at", []).append(_("The receipt time is more than three years ago."))
-    cleaned = _validate_parties(parties, errors)
-    reg = _resolve_region(region, errors)
-    if reg is not None and actor is not None and not region_in_jurisdiction(actor, reg):
-        errors.setdefault("region_code", []).append(_("This region is outside your jurisdiction."))
-    if errors:
-        raise ValidationFailed(
-            _("The case cannot be registered: please correct the marked fields."), fields=errors
-        )
-    assert reg is not None
-    # 信访工作条例 第36条: facts and reasons ended after 复核 are not accepted again.
-    petition_ended_match(parties=parties, description=description)
-    received_at = received_at or now
-    chain = RegionChain.of(reg)
-    query_code = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8))
-    with transaction.atomic():
-        # Reads first (classifier, related cases, risk, routing, the deadline), so that the
-        # county's number sequence, locked from _next_number to the commit, is held only while
-        # the rows are written.
-        triage = triage_services.triage_intake(
-            category=category_given,
-            description=description,
-            request=request,
-            parties=cleaned,
+    v = _validated(
+        RegistrationRequest(
             channel=channel,
-            chain=chain,
+            region=region,
+            description=description,
+            parties=parties,
+            category=category,
+            received_at=received_at,
+            request=request,
+        ),
+        actor=actor,
+        now=now,
+    )
+    with transaction.atomic():
+        # Reads first (classifier, related cases, risk, routing), so that the county's number
+        # sequence, locked from the number to the commit, is held only while rows are written.
+        v.triage = triage_services.triage_intake(
+            category=v.category_given,
+            description=v.description,
+            request=v.request,
+            parties=v.parties,
+            channel=v.channel,
+            chain=v.chain,
             now=now,
         )
-        decision, category = triage.decision, triage.category
-        year = timezone.localtime(now).year
-        rule, due = _due_at(rule_code="case.accept", start=received_at, province=chain.county.code[:2])
-        seq, number = _next_number(chain.county, year)
-        case = Case(
-            number=number,
-            county=chain.county,
-            year=year,
-            seq=seq,
-            query_code_hash=pii.keyed_hash("qc:" + query_code),
-            channel=channel,
-            description=description,
-            request=request,
-            category=category,
-            status=Status.TRIAGED,
-            level=decision.level,
-            region=reg,
-            town=chain.town,
-            village=chain.village,
-            lead_organization=decision.organization,
-            received_at=received_at,
-            registered_at=now,
-            registered_by=actor,
-            due_at=due,
-        )
-        case.save()
-        party_rows = [_party(case, p) for p in cleaned]
-        Party.objects.bulk_create(party_rows)
-        _known_parties(case, party_rows)
-        events = CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(
-                    case=case,
-                    at=now,
-                    actor=actor,
-                    kind="registered",
-                    to_status=Status.REGISTERED,
-                    data={"channel": channel, "received_at": received_at.isoformat()},
-                ),
-                CaseEvent(
-                    case=case,
-                    at=now,
-                    actor=actor,
-                    kind="routed",
-                    from_status=Status.REGISTERED,
-                    to_status=Status.TRIAGED,
-                    reason=decision.explanation,
-                    data={
-                        "organization": decision.organization.pk,
-                        "organization_name": decision.organization.name,
-                        "level": decision.level,
-                        "rule": decision.rule.pk if decision.rule else None,
-                        "triage": triage.event_data(),
-                    },
-                ),
-            ]
-        )
-        Assignment.objects.bulk_create(
-            [
-                Assignment(
-                    case=case,
-                    organization=decision.organization,
-                    role="lead",
-                    level=decision.level,
-                    started_at=now,
-                    note="routing",
-                ),
-                *(
-                    Assignment(
-                        case=case,
-                        organization=org,
-                        role="assist",
-                        level=org.region.level,
-                        started_at=now,
-                        note="routing",
+        (reg,) = _write_registrations([v], actor=actor, now=now)
+        hooks.case_written(case=reg.case, event=reg.events[-1], before=None)
+    return reg
+
+
+def case_register_many(
+    requests: list[RegistrationRequest], *, actor: Staff | None = None
+) -> list[Registration | DomainError]:
+    """Register many cases at once (imports): each request is checked on its own (a refused one
+    gets its error in its place, the others go in), then the valid ones are triaged together
+    and written in one transaction, one INSERT per table, with the same events, counters,
+    alerts and messages as `case_register` gives each of them."""
+    now = clock.now()
+    out: list[Registration | DomainError | None] = []
+    valid: list[_Valid] = []
+    slots: list[int] = []
+    ended = petition_ended_candidates([r.parties for r in requests])
+    for r in requests:
+        try:
+            valid.append(_validated(r, actor=actor, now=now, ended=ended))
+            slots.append(len(out))
+            out.append(None)
+        except DomainError as exc:
+            out.append(exc)
+    if valid:
+        with transaction.atomic():
+            outcomes = triage_services.triage_intake_many(
+                [
+                    triage_services.IntakeRequest(
+                        category=v.category_given,
+                        description=v.description,
+                        request=v.request,
+                        parties=v.parties,
+                        channel=v.channel,
+                        chain=v.chain,
                     )
-                    for org in decision.assist
-                ),
-            ]
-        )
-        CaseStep.objects.create(case=case, code="acceptance", rule=rule, started_at=received_at, due_at=due)
-        triage_services.triage_record(case=case, outcome=triage, actor=actor, now=now, parties=party_rows)
-        hooks.case_written(case=case, event=events[-1], before=None)
-    return Registration(case=case, query_code=query_code, events=events, triage=triage)
+                    for v in valid
+                ],
+                now=now,
+            )
+            for v, t in zip(valid, outcomes, strict=True):
+                v.triage = t
+            regs = _write_registrations(valid, actor=actor, now=now)
+            hooks.cases_registered([(reg.case, reg.events[-1]) for reg in regs])
+        for slot, reg in zip(slots, regs, strict=True):
+            out[slot] = reg
+    return out  # type: ignore[return-value]
 
 
 def _known_parties(case: Case, rows: list[Party]) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from jiefen.cases.choices import OPEN_STATUSES
-from jiefen.cases.models import Case
+from jiefen.cases.models import Case, Party
 from jiefen.core import clock, pii
 from jiefen.regions.models import Region
 
@@ -88,6 +88,71 @@ def find_duplicate(*, phone: str, description: str, county: Region) -> Duplicate
                 reason=f"same applicant phone; description similarity {score:.2f} ≥ {DUPLICATE_THRESHOLD}",
             )
     return best
+
+
+class DuplicateIndex:
+    """`find_duplicate` for a batch of submissions (an import chunk): the open cases of the
+    batch's phones are read in one query, and a submission earlier in the same batch counts as
+    an open case too (`add`), so that a caller who rang twice is linked, not registered twice."""
+
+    def __init__(self, *, phones: list[str], county: Region):
+        self.county = county
+        self.by_hash: dict[str, list[tuple[object, str]]] = {}
+        hashes = sorted(
+            {
+                pii.keyed_hash(p)
+                for p in (pii.normalize_phone(x or "") for x in phones)
+                if p and not pii.phone_error(p)
+            }
+        )
+        if not hashes:
+            return
+        # From the phones (indexed) to their cases, then the cases' own conditions: the planner
+        # would otherwise walk every open case of the county.
+        phones_of: dict[int, set[str]] = {}
+        for phone_hash, case_id in Party.objects.filter(role="applicant", phone_hash__in=hashes).values_list(
+            "phone_hash", "case_id"
+        ):
+            phones_of.setdefault(case_id, set()).add(phone_hash)
+        rows = (
+            Case.objects.filter(
+                pk__in=list(phones_of),
+                county=county,
+                status__in=OPEN_STATUSES,
+                registered_at__gte=clock.now() - DUPLICATE_WINDOW,
+            )
+            .order_by("-registered_at", "-pk")
+            .values_list("pk", "number", "description")
+        )
+        for pk, number, description in rows:
+            for phone_hash in phones_of[pk]:
+                cases = self.by_hash.setdefault(phone_hash, [])
+                if len(cases) < 20:
+                    cases.append((Case(pk=pk, number=number, description=description), description))
+
+    @staticmethod
+    def _hash(phone: str) -> str:
+        phone = pii.normalize_phone(phone or "")
+        return pii.keyed_hash(phone) if phone and not pii.phone_error(phone) else ""
+
+    def find(self, *, phone: str, description: str) -> Duplicate | None:
+        """The best match: a case (or the handle given to `add`) and its score, or None."""
+        best: Duplicate | None = None
+        for case, text in self.by_hash.get(self._hash(phone), ()):
+            score = similarity(description, text)
+            if score >= DUPLICATE_THRESHOLD and (best is None or score > best.score):
+                best = Duplicate(
+                    case=case,
+                    score=round(score, 2),
+                    reason=f"same applicant phone; description similarity {score:.2f} ≥ {DUPLICATE_THRESHOLD}",
+                )
+        return best
+
+    def add(self, *, phone: str, description: str, handle: object) -> None:
+        """A submission of this batch that will become a case (newest first)."""
+        h = self._hash(phone)
+        if h:
+            self.by_hash.setdefault(h, []).insert(0, (handle, description))
 
 
 _VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会")

@@ -140,6 +140,27 @@ def on_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> Non
         org_returns_apply({(before["lead_organization_id"], _local_day(event.at)): 1})
 
 
+def on_cases_registered(cases: list[Case]) -> None:
+    """`on_case_written` for many new cases: their deltas summed, one upsert."""
+    index = workday_index()
+    themes = themes_enabled()
+    total: dict[Key, list[int]] = {}
+    for case in cases:
+        facts = facts_of(
+            regions=_regions(case),
+            received_at=case.received_at,
+            category=case.category,
+            channel=case.channel,
+            status=case.status,
+            resolved_level=case.resolved_level,
+            resolved_at=case.resolved_at,
+            themes=counters.themes_of(case.description, themes),
+            index=index,
+        )
+        counters.add_into(total, counters.delta(None, facts))
+    counters_apply({k: v for k, v in total.items() if any(v)})
+
+
 def _day_param(day: date):
     return day.isoformat() if connection.vendor == "sqlite" else day
 

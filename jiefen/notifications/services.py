@@ -264,11 +264,21 @@ def _applicant_phones(case: Case) -> list[tuple[int, str]]:
 
 
 def _to_applicants(case: Case, event: CaseEvent, template: str, context: dict) -> None:
+    _enqueue_new(_applicant_messages(case, event, template, context))
+
+
+def _enqueue_new(messages: list[OutboxMessage]) -> None:
+    """Write messages whose keys name events of this very transaction (so none can have them
+    yet): one INSERT, without looking for earlier ones; delivery is queued after the commit."""
+    if messages:
+        OutboxMessage.objects.bulk_create(messages)
+        transaction.on_commit(lambda: _dispatch_ids([m.pk for m in messages]))
+
+
+def _applicant_messages(case: Case, event: CaseEvent, template: str, context: dict) -> list[OutboxMessage]:
     if case.channel in NO_APPLICANT_SMS_CHANNELS:
-        return
-    # The keys name an event written in this very transaction, so no message can have them
-    # yet: one INSERT for all applicants, without looking for earlier ones.
-    messages = [
+        return []
+    return [
         m
         for party_id, phone in _applicant_phones(case)
         if (
@@ -282,9 +292,19 @@ def _to_applicants(case: Case, event: CaseEvent, template: str, context: dict) -
         )
         is not None
     ]
-    if messages:
-        OutboxMessage.objects.bulk_create(messages)
-        transaction.on_commit(lambda: _dispatch_ids([m.pk for m in messages]))
+
+
+def notify_cases_registered(items: list[tuple[Case, CaseEvent]]) -> None:
+    """The "registered" message of many new cases (imports): one INSERT for all."""
+    messages: list[OutboxMessage] = []
+    for case, event in items:
+        ctx = {
+            "number": case.number,
+            "organization": case.lead_organization.name,
+            "status": case.get_status_display(),
+        }
+        messages += _applicant_messages(case, event, Template.CASE_REGISTERED, ctx)
+    _enqueue_new(messages)
 
 
 def notify_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:

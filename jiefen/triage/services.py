@@ -74,6 +74,9 @@ def _party_value(p, key: str) -> str:
     return (p.get(key) if isinstance(p, dict) else getattr(p, key, "")) or ""
 
 
+_CLASSIFY = object()  # triage_intake classifies the text itself (a batch passes its proposal)
+
+
 def triage_intake(
     *,
     category: str | None,
@@ -84,6 +87,7 @@ def triage_intake(
     chain: RegionChain,
     now: datetime | None = None,
     exclude_case_id: int | None = None,
+    proposal: classifier.Result | None | object = _CLASSIFY,
 ) -> IntakeTriage:
     """Propose the category, assess the risk, find related cases and route (reads only).
 
@@ -93,13 +97,14 @@ def triage_intake(
     """
     now = now or clock.now()
     text = f"{description}\n{request}".strip()
-    try:
-        proposal = classifier.classify(text)
-    except classifier.EmptyText:
-        proposal = None
-    except Exception:  # the model must never stop an intake: a dispatcher decides instead
-        log.exception("classifier failed at intake")
-        proposal = None
+    if proposal is _CLASSIFY:
+        try:
+            proposal = classifier.classify(text)
+        except classifier.EmptyText:
+            proposal = None
+        except Exception:  # the model must never stop an intake: a dispatcher decides instead
+            log.exception("classifier failed at intake")
+            proposal = None
     given = bool(category)
     if given:
         chosen, needs_review = str(category), False
@@ -189,14 +194,68 @@ def _search_text(case: Case, parties: list | None = None) -> str:
     )
 
 
+@dataclass
+class IntakeRequest:
+    """What `triage_intake` takes, for `triage_intake_many`."""
+
+    category: str | None
+    description: str
+    parties: list
+    channel: str
+    chain: RegionChain
+    request: str = ""
+
+
+def triage_intake_many(requests: list[IntakeRequest], *, now: datetime | None = None) -> list[IntakeTriage]:
+    """`triage_intake` for many intakes at once (imports): the texts are classified in one
+    batch."""
+    now = now or clock.now()
+    try:
+        proposals = classifier.classify_batch([f"{r.description}\n{r.request}".strip() for r in requests])
+    except Exception:  # the model must never stop an intake: a dispatcher decides instead
+        log.exception("classifier failed at intake")
+        proposals = [None] * len(requests)
+    return [
+        triage_intake(
+            category=r.category,
+            description=r.description,
+            request=r.request,
+            parties=r.parties,
+            channel=r.channel,
+            chain=r.chain,
+            now=now,
+            proposal=p,
+        )
+        for r, p in zip(requests, proposals, strict=True)
+    ]
+
+
 def triage_record(
     *, case: Case, outcome: IntakeTriage, actor: Staff | None, now: datetime, parties: list | None = None
 ) -> CaseTriage:
     """Record intake triage for a just-registered case (inside case_register's transaction):
     the triage row (with the search text of the case and its `parties`) and the skipped rules.
     case_register writes the assisting assignments of the routing decision with the lead's."""
+    (row,) = triage_record_many([(case, outcome, parties)], actor=actor, now=now)
+    return row
+
+
+def triage_record_many(
+    items: list[tuple[Case, IntakeTriage, list | None]], *, actor: Staff | None, now: datetime
+) -> list[CaseTriage]:
+    """`triage_record` for many just-registered cases: one INSERT for their triage rows."""
+    rows = CaseTriage.objects.bulk_create(
+        [_triage_row(case, outcome, actor, now, parties) for case, outcome, parties in items]
+    )
+    for case, outcome, _parties in items:
+        for skipped in outcome.decision.skipped:
+            routing_rule_skipped(case=case, skipped=skipped, now=now)
+    return rows
+
+
+def _triage_row(case: Case, outcome: IntakeTriage, actor, now: datetime, parties: list | None) -> CaseTriage:
     proposal = outcome.proposal
-    triage = CaseTriage.objects.create(
+    return CaseTriage(
         case=case,
         proposed_category=proposal.category if proposal else "",
         proposed_confidence=round(proposal.confidence, 4) if proposal else None,
@@ -211,9 +270,6 @@ def triage_record(
         routing=outcome.routing_out(),
         search_text=_search_text(case, parties),
     )
-    for skipped in outcome.decision.skipped:
-        routing_rule_skipped(case=case, skipped=skipped, now=now)
-    return triage
 
 
 def routing_rule_skipped(*, case: Case, skipped: dict, now: datetime) -> None:

@@ -105,9 +105,16 @@ def test_malformed_rows_are_reported_and_skipped_the_rest_go_in(anji, dispatcher
 
 
 def test_a_failure_inside_one_order_leaves_no_half_case(anji, dispatcher, frozen_now, monkeypatch):
-    # given
+    # given: the chunk's single INSERT of orders fails (something no check foresaw), so the chunk
+    # rolls back and is taken again order by order, where order 2 fails in turn
+    from django.db import IntegrityError
+
     from jiefen.channels import hotline
 
+    def bulk_failing(objs, *a, **kw):
+        raise IntegrityError("simulated failure of the chunk")
+
+    monkeypatch.setattr(hotline.HotlineOrder.objects, "bulk_create", bulk_failing)
     real = HotlineOrder.objects.create
 
     def failing(**kw):
