@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jiefen.portal.models import Attachment, LinkedSubmission, Rating, ReopenRequest
+from jiefen.portal.models import Attachment, AttachmentAccess, LinkedSubmission, Rating, ReopenRequest
 
 
 @admin.register(ReopenRequest)
@@ -26,3 +26,16 @@ class AttachmentAdmin(admin.ModelAdmin):
 class LinkedSubmissionAdmin(admin.ModelAdmin):
     list_display = ("case", "channel", "score", "at")
     readonly_fields = ("case", "channel", "description", "score", "reason", "at")
+
+
+@admin.register(AttachmentAccess)
+class AttachmentAccessAdmin(admin.ModelAdmin):
+    list_display = ("at", "staff", "attachment", "download")
+    list_select_related = ("staff", "attachment")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

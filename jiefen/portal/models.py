@@ -92,3 +92,21 @@ class LinkedSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.at:%Y-%m-%d}"
+
+
+class AttachmentAccess(models.Model):
+    """Every opening of a citizen's file by staff (files carry personal data: ID card photos,
+    contracts): who, which file, when, shown or saved."""
+
+    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="accesses")
+    staff = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    download = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("attachment access")
+        verbose_name_plural = _("attachment accesses")
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.attachment_id} {self.at:%Y-%m-%d %H:%M}"

@@ -249,3 +249,11 @@ def portal_reopen_request(*, case: Case, reason: str) -> ReopenRequest:
             template=Template.REOPEN_REQUESTED,
         )
     return req
+
+
+def attachment_opened(*, attachment, staff, download: bool) -> None:
+    """Log that a staff member opened (or saved) a citizen's file."""
+    from jiefen.core import clock
+    from jiefen.portal.models import AttachmentAccess
+
+    AttachmentAccess.objects.create(attachment=attachment, staff=staff, at=clock.now(), download=download)

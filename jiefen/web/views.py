@@ -22,6 +22,7 @@ from jiefen.cases.choices import PartyRole, Status, StatutoryRoute
 from jiefen.cases.models import Case
 from jiefen.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from jiefen.portal import selectors as portal_selectors
+from jiefen.portal import services as portal_services
 from jiefen.web import selectors as web_selectors
 from jiefen.web.forms import (
     MAX_PARTY_ROWS,
@@ -440,9 +441,11 @@ def attachment_file(request: HttpRequest, number: str, attachment_id: int) -> Ht
         handle = att.file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404(_("The file is missing from the storage.")) from exc
+    download = request.GET.get("download") == "1"
+    portal_services.attachment_opened(attachment=att, staff=request.user, download=download)
     response = FileResponse(
         handle,
-        as_attachment=request.GET.get("download") == "1",
+        as_attachment=download,
         filename=portal_selectors.attachment_filename(att),
         content_type=portal_selectors.CONTENT_TYPES.get(att.kind, "application/octet-stream"),
     )

@@ -72,6 +72,11 @@ def test_staff_in_jurisdiction_see_the_files_and_get_their_bytes(client, anji, d
     assert saved["Content-Type"] == "application/pdf"
     assert saved["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''%E5%80%9F%E6%9D%A1.pdf" in saved["Content-Disposition"]
+    # every opening is logged: who, which file, shown or saved
+    from jiefen.portal.models import AttachmentAccess
+
+    log = list(AttachmentAccess.objects.order_by("at", "id").values_list("staff", "attachment", "download"))
+    assert log == [(dispatcher.pk, photo.pk, False), (dispatcher.pk, receipt.pk, True)]
 
 
 def test_a_file_is_saved_under_the_extension_of_its_real_type(client, anji, dispatcher):
