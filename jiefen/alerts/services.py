@@ -324,6 +324,7 @@ class _PeopleCounts:
                 wanted = set(keys)
                 rows = (
                     Party.objects.filter(cond, role=PartyRole.APPLICANT, case__received_at__gte=since)
+                    .order_by()
                     .values_list("case_id", "case__received_at", "id_number_hash", "phone_hash")
                     .distinct()
                 )
@@ -337,7 +338,7 @@ class _PeopleCounts:
 def _count_by_key(qs, keys: list[str]) -> dict[str, int]:
     wanted = set(keys)
     cases: dict[str, set[int]] = {k: set() for k in wanted}
-    rows = qs.values_list("case_id", "id_number_hash", "phone_hash", "name", "kind").distinct()
+    rows = qs.order_by().values_list("case_id", "id_number_hash", "phone_hash", "name", "kind").distinct()
     for case_id, idh, ph, name, kind in rows[:COUNT_ROWS_CAP]:
         org_key = "name:" + name if kind == PartyKind.ORGANIZATION else ""
         for key in (idh, ph, org_key):
