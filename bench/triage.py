@@ -12,7 +12,11 @@ process is pinned to one CPU where the platform allows it.
 With `--related N` it also times the related-case lookup of intake (triage.related.find_related:
 same person by ID/phone keyed hash, same respondent, similar text among recent cases of the same
 town) for N cases drawn at random from the database DATABASE_URL points at (seed it with
-`jiefen seed --cases ...`), and prints p50/p99 (target p99 < 20 ms on PostgreSQL with 1,000,000 cases).
+`jiefen seed --cases ...`), and prints p50/p99 (target p99 < 20 ms on PostgreSQL with 1,000,000 cases),
+the statements per lookup, the CPU time per lookup in this process and, when PostgreSQL runs on
+this machine, in its backend (from /proc: the cost that does not depend on the machine's load),
+and whether the Party (role, name, case_id) index is present. `--explain` prints the plan
+(EXPLAIN ANALYZE) of the slowest lookup's statements.
 """
 
 from __future__ import annotations
@@ -46,9 +50,10 @@ def main() -> None:
         "--related", type=int, default=0, help="time N related-case lookups (needs a database)"
     )
     parser.add_argument("--only-related", action="store_true", help="skip the classifier measurements")
+    parser.add_argument("--explain", action="store_true", help="print the plan of the slowest lookup")
     args = parser.parse_args()
     if args.related:
-        bench_related(args.related)
+        bench_related(args.related, explain=args.explain)
         if args.only_related:
             return
 
@@ -138,7 +143,19 @@ def main() -> None:
     )
 
 
-def bench_related(n: int) -> None:
+def _backend_cpu_s(pid: int | None) -> float | None:
+    """CPU seconds (user + system) used so far by a local process, from /proc; None elsewhere."""
+    if not pid:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_related(n: int, *, explain: bool = False) -> None:
     """p50/p99 of find_related over n random cases of the configured database, warm cache."""
     import random
 
@@ -147,8 +164,9 @@ def bench_related(n: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiefen.settings.local")
     django.setup()
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from jiefen.cases.models import Case
+    from jiefen.cases.models import Case, Party
     from jiefen.triage.related import find_related
 
     total = Case.objects.count()
@@ -162,6 +180,15 @@ def bench_related(n: int) -> None:
     )
     rng.shuffle(cases)
     cases = cases[:n]
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Party._meta.db_table)
+        backend_pid = None
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_pid = cursor.fetchone()[0]
+    has_index = any(
+        c["index"] and c["columns"][:3] == ["role", "name", "case_id"] for c in constraints.values()
+    )
 
     def lookup(case):
         parties = list(case.parties.all())
@@ -176,15 +203,20 @@ def bench_related(n: int) -> None:
             exclude_case_id=case.pk,
         )
 
-    for case in cases[:50]:  # warm-up
-        lookup(case)
+    with CaptureQueriesContext(connection) as warm:
+        for case in cases[:50]:  # warm-up
+            lookup(case)
+    statements = len(warm.captured_queries) / min(50, len(cases))
     lat, cpu, found = [], [], 0
+    backend_start, cpu_start = _backend_cpu_s(backend_pid), time.process_time()
     for case in cases:
         t, c = time.perf_counter(), time.thread_time()
         result = lookup(case)
         lat.append((time.perf_counter() - t) * 1000)
         cpu.append((time.thread_time() - c) * 1000)
         found += bool(result.items)
+    backend_end, cpu_end = _backend_cpu_s(backend_pid), time.process_time()
+    slowest = cases[max(range(len(lat)), key=lat.__getitem__)]
     lat.sort()
     cpu.sort()
     p50 = statistics.median(lat)
@@ -199,6 +231,25 @@ def bench_related(n: int) -> None:
         f"p99 {cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))]:.2f} ms; machine load average {load:.1f} "
         f"on {os.cpu_count()} CPUs (wall figures suffer when it is high)"
     )
+    backend = (
+        f"{(backend_end - backend_start) / len(lat) * 1000:.2f} ms in the database backend"
+        if backend_start is not None and backend_end is not None
+        else "database backend not measurable from here"
+    )
+    print(
+        f"  mean CPU per lookup: {(cpu_end - cpu_start) / len(lat) * 1000:.2f} ms in this process, {backend}; "
+        f"{statements:.2f} statements per lookup; Party (role, name, case_id) index "
+        f"{'present' if has_index else 'absent'}"
+    )
+    if explain:
+        with CaptureQueriesContext(connection) as slow:
+            lookup(slowest)
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+        with connection.cursor() as cursor:
+            for query in slow.captured_queries:
+                print(f"\nslowest lookup (case {slowest.pk}), {query['time']} s:\n{query['sql']}")
+                cursor.execute(prefix + query["sql"])
+                print("\n".join("    " + " ".join(str(v) for v in row) for row in cursor.fetchall()))
 
 
 if __name__ == "__main__":
