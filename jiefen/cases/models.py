@@ -111,7 +111,9 @@ class Party(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["role", "name"], name="party_role_name")]
+        # (role, name, case): the respondent lookup of related cases reads a name's newest cases
+        # from the index alone.
+        indexes = [models.Index(fields=["role", "name", "case"], name="party_role_name_case")]
         verbose_name = _("party")
         verbose_name_plural = _("parties")
 
