@@ -162,7 +162,9 @@ def _marks(values: list) -> str:
 _PERSON, _SAME_RESPONDENT, _RECENT = 1, 2, 3
 
 
-def _person_part(ids: list[str], phones: list[str], exclude_case_id: int | None) -> tuple[str, list]:
+def _person_part(
+    ids: list[str], phones: list[str], exclude_case_id: int | None, limit: int | None = None
+) -> tuple[str, list]:
     """The newest party rows with one of the keyed hashes: a = ID hash, b = phone hash."""
     cond, params = [], []
     if ids:
@@ -179,23 +181,25 @@ def _person_part(ids: list[str], phones: list[str], exclude_case_id: int | None)
         f"SELECT {_PERSON} AS kind, p.case_id, c.number, p.id_number_hash AS a, p.phone_hash AS b "
         f"FROM (SELECT id, case_id, id_number_hash, phone_hash FROM {_PARTY} WHERE {where} "
         f"ORDER BY case_id DESC, id DESC) p JOIN {_CASE} c ON c.id = p.case_id WHERE c.status <> %s "
-        f"ORDER BY p.case_id DESC, p.id DESC LIMIT {PER_KIND_LIMIT}"
+        f"ORDER BY p.case_id DESC, p.id DESC LIMIT {int(limit or PER_KIND_LIMIT)}"
     )
     return sql, [*params, _MERGED]
 
 
-def _respondent_part(names: list[str], county_id: int, exclude_case_id: int | None) -> tuple[str, list]:
-    """The newest cases of the county against one of the names: a = status."""
+def _respondent_part(
+    names: list[str], county_id: int, exclude_case_id: int | None, limit: int | None = None
+) -> tuple[str, list]:
+    """The newest cases of the county against one of the names: a = status, b = the name."""
     where = f"role = %s AND name IN ({_marks(names)})"
     params = [_RESPONDENT, *names]
     if exclude_case_id is not None:
         where += " AND case_id <> %s"
         params.append(exclude_case_id)
     sql = (
-        f"SELECT {_SAME_RESPONDENT} AS kind, p.case_id, c.number, c.status AS a, NULL AS b "
-        f"FROM (SELECT case_id FROM {_PARTY} WHERE {where} ORDER BY case_id DESC) p "
+        f"SELECT {_SAME_RESPONDENT} AS kind, p.case_id, c.number, c.status AS a, p.name AS b "
+        f"FROM (SELECT case_id, name FROM {_PARTY} WHERE {where} ORDER BY case_id DESC) p "
         f"JOIN {_CASE} c ON c.id = p.case_id WHERE c.county_id = %s AND c.status <> %s "
-        f"ORDER BY p.case_id DESC LIMIT {PER_KIND_LIMIT}"
+        f"ORDER BY p.case_id DESC LIMIT {int(limit or PER_KIND_LIMIT)}"
     )
     return sql, [*params, county_id, _MERGED]
 
@@ -204,10 +208,11 @@ def _recent_part(
     county_id: int, town_id: int | None, since: datetime, exclude_case_id: int | None
 ) -> tuple[str, list]:
     """The newest cases of the town (or county) received since `since`: a = the first
-    TEXT_CHARS characters of the description."""
+    TEXT_CHARS characters of the description, b = the town (or county) id."""
     place = "town_id" if town_id else "county_id"
     sql = (
-        f"SELECT {_RECENT} AS kind, id, number, SUBSTR(description, 1, {TEXT_CHARS}) AS a, NULL AS b "
+        f"SELECT {_RECENT} AS kind, id, number, SUBSTR(description, 1, {TEXT_CHARS}) AS a, "
+        f"CAST({place} AS VARCHAR(20)) AS b "
         f"FROM {_CASE} WHERE {place} = %s AND received_at >= %s AND status <> %s"
     )
     params = [town_id or county_id, connection.ops.adapt_datetimefield_value(since), _MERGED]
@@ -255,7 +260,12 @@ def find_related(
     if len(mine) >= MIN_BIGRAMS:
         parts.append(_recent_part(county_id, town_id, now - timedelta(days=window_days), exclude_case_id))
     rows = _fetch(parts)
+    return _assemble(rows, ids=ids, phones=phones, mine=mine, limit=limit)
 
+
+def _assemble(rows, *, ids: list[str], phones: list[str], mine: np.ndarray, limit: int) -> Related:
+    """Related cases from the rows of the parts (person, respondent, recent) that concern one
+    intake: reasons, scores (similar text scored here), the counts the risk assessment uses."""
     found: dict[int, dict] = {}
 
     def add(case_id: int, number: str, reason: str, score: float) -> None:
@@ -290,6 +300,82 @@ def find_related(
         row["reasons"].sort(key=_REASON_ORDER.index)
         row["reason"] = row["reasons"][0]
     return Related(items=items, person_cases=len(person_cases), respondent_open_cases=len(respondent_open))
+
+
+@dataclass
+class RelatedQuery:
+    """One intake of a batch (`find_related_many`)."""
+
+    id_hashes: list[str]
+    phone_hashes: list[str]
+    respondent_names: list[str]
+    description: str
+    county_id: int
+    town_id: int | None
+
+
+def find_related_many(
+    queries: list[RelatedQuery], *, now: datetime, window_days: int = WINDOW_DAYS
+) -> list[Related]:
+    """`find_related` for the intakes of a batch (an import chunk) in one statement: one person
+    part for every hash of the batch, one respondent part per county, one recent-cases part per
+    town (or county); each intake then takes its own rows. Only cases already stored are found
+    (the batch's own cases are not numbered yet; repeat submissions within a batch are the
+    import's own duplicate check)."""
+    if not queries:
+        return []
+    prepared = []
+    all_ids: set[str] = set()
+    all_phones: set[str] = set()
+    names_by_county: dict[int, set[str]] = {}
+    places: dict[tuple[str, int], None] = {}
+    for q in queries:
+        ids = sorted({h for h in q.id_hashes if h})
+        phones = sorted({h for h in q.phone_hashes if h})
+        names = sorted({n.strip() for n in q.respondent_names if n and len(n.strip()) >= 2})[:10]
+        mine = text_bigrams(q.description)
+        place = ("town", q.town_id) if q.town_id else ("county", q.county_id)
+        prepared.append((q, ids, phones, names, mine, place))
+        all_ids.update(ids)
+        all_phones.update(phones)
+        if names:
+            names_by_county.setdefault(q.county_id, set()).update(names)
+        if len(mine) >= MIN_BIGRAMS:
+            places[place] = None
+    parts = []
+    keys = len(all_ids) + len(all_phones)
+    if keys:
+        parts.append(_person_part(sorted(all_ids), sorted(all_phones), None, limit=PER_KIND_LIMIT * keys))
+    for county_id, names in sorted(names_by_county.items()):
+        parts.append(_respondent_part(sorted(names), county_id, None, limit=PER_KIND_LIMIT * len(names)))
+    since = now - timedelta(days=window_days)
+    for kind, pk in places:  # each place its own part (its own LIMIT); b tells the place
+        parts.append(_recent_part(pk, pk if kind == "town" else None, since, None))
+    rows = _fetch(parts)
+    recent_rows: dict[tuple[str, int], list] = {}
+    towns = {pk for kind, pk in places if kind == "town"}
+    for r in rows:
+        if r[0] == _RECENT:
+            # a county part's rows carry the county id, a town part's the town id (as text)
+            pk = int(r[4])
+            recent_rows.setdefault(("town" if pk in towns else "county", pk), []).append(r)
+    persons = [r for r in rows if r[0] == _PERSON]
+    respondents = [r for r in rows if r[0] == _SAME_RESPONDENT]
+    out = []
+    for _q, ids, phones, names, mine, place in prepared:
+        mine_ids, mine_phones, mine_names = set(ids), set(phones), set(names)
+        own = [r for r in persons if (r[3] and r[3] in mine_ids) or (r[4] and r[4] in mine_phones)][
+            :PER_KIND_LIMIT
+        ]
+        seen: set[int] = set()
+        resp = []
+        for r in respondents:
+            if r[4] in mine_names and r[1] not in seen and len(resp) < PER_KIND_LIMIT:
+                seen.add(r[1])
+                resp.append(r)
+        recent = recent_rows.get(place, []) if len(mine) >= MIN_BIGRAMS else []
+        out.append(_assemble([*own, *resp, *recent], ids=ids, phones=phones, mine=mine, limit=LIMIT))
+    return out
 
 
 def reason_label(code: str) -> str:

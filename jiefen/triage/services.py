@@ -23,7 +23,7 @@ from jiefen.core.errors import IllegalTransition, NotFound, PermissionDenied, Va
 from jiefen.directory.models import Staff
 from jiefen.triage import classifier, risk, search
 from jiefen.triage.models import CaseLink, CaseTriage, LinkKind
-from jiefen.triage.related import Related, find_related
+from jiefen.triage.related import Related, RelatedQuery, find_related, find_related_many
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ def triage_intake(
     now: datetime | None = None,
     exclude_case_id: int | None = None,
     proposal: classifier.Result | None | object = _CLASSIFY,
+    related: Related | None = None,
 ) -> IntakeTriage:
     """Propose the category, assess the risk, find related cases and route (reads only).
 
@@ -112,26 +113,18 @@ def triage_intake(
         chosen, needs_review = proposal.category, proposal.needs_review
     else:
         chosen, needs_review = Category.OTHER, True
-    id_hashes, phone_hashes, respondents = [], [], []
-    for p in parties:
-        idn = pii.normalize_id_number(_party_value(p, "id_number"))
-        phone = pii.normalize_phone(_party_value(p, "phone"))
-        if idn:
-            id_hashes.append(pii.keyed_hash(idn))
-        if phone:
-            phone_hashes.append(pii.keyed_hash(phone))
-        if _party_value(p, "role") == PartyRole.RESPONDENT:
-            respondents.append(_party_value(p, "name"))
-    related = find_related(
-        id_hashes=id_hashes,
-        phone_hashes=phone_hashes,
-        respondent_names=respondents,
-        description=description,
-        county_id=chain.county.pk,
-        town_id=chain.town.pk if chain.town else None,
-        now=now,
-        exclude_case_id=exclude_case_id,
-    )
+    if related is None:
+        q = _related_query(IntakeRequest(category, description, parties, channel, chain, request))
+        related = find_related(
+            id_hashes=q.id_hashes,
+            phone_hashes=q.phone_hashes,
+            respondent_names=q.respondent_names,
+            description=q.description,
+            county_id=q.county_id,
+            town_id=q.town_id,
+            now=now,
+            exclude_case_id=exclude_case_id,
+        )
     applicants = sum(1 for p in parties if _party_value(p, "role") == PartyRole.APPLICANT)
     assessment = risk.assess(
         risk.RiskInput(
@@ -206,15 +199,38 @@ class IntakeRequest:
     request: str = ""
 
 
+def _related_query(r: IntakeRequest) -> RelatedQuery:
+    """What the related-case lookup needs of an intake: keyed hashes, respondents, text, place."""
+    id_hashes, phone_hashes, respondents = [], [], []
+    for p in r.parties:
+        idn = pii.normalize_id_number(_party_value(p, "id_number"))
+        phone = pii.normalize_phone(_party_value(p, "phone"))
+        if idn:
+            id_hashes.append(pii.keyed_hash(idn))
+        if phone:
+            phone_hashes.append(pii.keyed_hash(phone))
+        if _party_value(p, "role") == PartyRole.RESPONDENT:
+            respondents.append(_party_value(p, "name"))
+    return RelatedQuery(
+        id_hashes=id_hashes,
+        phone_hashes=phone_hashes,
+        respondent_names=respondents,
+        description=r.description,
+        county_id=r.chain.county.pk,
+        town_id=r.chain.town.pk if r.chain.town else None,
+    )
+
+
 def triage_intake_many(requests: list[IntakeRequest], *, now: datetime | None = None) -> list[IntakeTriage]:
     """`triage_intake` for many intakes at once (imports): the texts are classified in one
-    batch."""
+    batch, the related cases of all of them found with one statement (find_related_many)."""
     now = now or clock.now()
     try:
         proposals = classifier.classify_batch([f"{r.description}\n{r.request}".strip() for r in requests])
     except Exception:  # the model must never stop an intake: a dispatcher decides instead
         log.exception("classifier failed at intake")
         proposals = [None] * len(requests)
+    related = find_related_many([_related_query(r) for r in requests], now=now)
     return [
         triage_intake(
             category=r.category,
@@ -225,8 +241,9 @@ def triage_intake_many(requests: list[IntakeRequest], *, now: datetime | None = 
             chain=r.chain,
             now=now,
             proposal=p,
+            related=rel,
         )
-        for r, p in zip(requests, proposals, strict=True)
+        for r, p, rel in zip(requests, proposals, related, strict=True)
     ]
 
 

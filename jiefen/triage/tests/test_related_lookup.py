@@ -211,3 +211,38 @@ def test_reasons_are_listed_strongest_kind_first_whatever_the_row_order(anji, di
     assert row["number"] == other.case.number
     assert row["reasons"][:2] == ["same_id_number", "same_phone"]
     assert row["reason"] == "same_id_number"
+
+
+@pytest.mark.django_db
+def test_a_batch_lookup_finds_what_each_lookup_finds(anji, dispatcher):
+    # given: stored cases sharing a phone, an ID number, a respondent, a text, in two towns
+    from jiefen.core import clock, pii
+    from jiefen.triage.related import RelatedQuery, find_related_many
+
+    register(anji, dispatcher, text=SIMILAR, applicant="甲", phone="13812345678")
+    register(anji, dispatcher, text="楼上漏水把天花板泡坏了", applicant="乙", id_number=ID1)
+    register(anji, dispatcher, text="物业费纠纷", applicant="丙", respondent="某某物业公司")
+    register(anji, dispatcher, text=SIMILAR, applicant="丁", region=anji.other_village)
+    queries = [
+        RelatedQuery([], [pii.keyed_hash("13812345678")], [], SIMILAR, anji.county.pk, anji.town.pk),
+        RelatedQuery([pii.keyed_hash(ID1)], [], ["某某物业公司"], "电梯坏了", anji.county.pk, anji.town.pk),
+        RelatedQuery([], [], [], SIMILAR, anji.county.pk, anji.town2.pk),
+        RelatedQuery([], [], [], SIMILAR, anji.county.pk, None),
+        RelatedQuery([], [], ["某某"], "好", anji.county.pk, anji.town.pk),
+    ]
+    now = clock.now()
+    # when
+    many = find_related_many(queries, now=now)
+    # then
+    for q, got in zip(queries, many, strict=True):
+        one = find_related(
+            id_hashes=q.id_hashes,
+            phone_hashes=q.phone_hashes,
+            respondent_names=q.respondent_names,
+            description=q.description,
+            county_id=q.county_id,
+            town_id=q.town_id,
+            now=now,
+        )
+        assert got == one
+    assert [len(r.items) for r in many][:3] != [0, 0, 0]
