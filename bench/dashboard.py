@@ -4,15 +4,17 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_dash \\
         .venv/bin/python bench/dashboard.py --cases 1000000
 
-Seeds once (`jiefen demo --no-serve --cases 0` for the county, then `jiefen seed --cases N`,
-which bulk-inserts and so bypasses the in-transaction counters), rebuilds the counters
-(`jiefen rebuild-counters`, timed), then prints:
+Seeds once (`jiefen demo --no-serve --cases 0` for the county, then
+`jiefen seed --cases N --no-counters`, which bulk-inserts and so bypasses the in-transaction
+counters), rebuilds the counters (`jiefen rebuild-counters`, timed), then prints:
 
 - the overview's p50/p99 (`dashboard.selectors.stats_overview`, the selector behind the API
   and the pages) for a county dispatcher over several periods, and for a town;
 - the sweep's time for a day's changes (watermark set 24 hours back), and for a first sweep
   over the whole history (no watermark);
 - the full rebuild time (the rebuild that follows the seed).
+
+Each figure is printed with the machine's load average (the machine may be shared).
 
 Targets (issue 5, PostgreSQL): overview p50 < 150 ms, p99 < 300 ms; sweep of a day < 5 s.
 Without DATABASE_URL it runs on SQLite in JIEFEN_DATA_DIR.
@@ -45,11 +47,27 @@ def prepare(n_cases: int, seed: int) -> None:
     have = Case.objects.count()
     if have < n_cases:
         t = time.monotonic()
+        # --no-counters: the rebuild comes next in main(), timed on its own (the seed's own
+        # rebuild would only double the wait at 1 M cases).
         call_command(
-            "seed", "--cases", str(n_cases - have), "--county", "330523", "--seed", str(seed), verbosity=0
+            "seed",
+            "--cases",
+            str(n_cases - have),
+            "--county",
+            "330523",
+            "--seed",
+            str(seed),
+            "--no-counters",
+            verbosity=0,
         )
-        print(f"seeded {n_cases - have} cases in {time.monotonic() - t:.1f} s")
+        print(f"seeded {n_cases - have} cases in {time.monotonic() - t:.1f} s ({load()})")
     print(f"cases in the database: {Case.objects.count()}")
+
+
+def load() -> str:
+    """The machine's load average: wall-clock figures inflate with it on a shared machine."""
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def viewer():
@@ -102,7 +120,7 @@ def main() -> None:
     prepare(args.cases, args.seed)
     if not args.skip_rebuild or not DailyCount.objects.exists():
         result = counters_rebuild()
-        print(f"full rebuild: {result['seconds']} s ({result['rows']} counter rows)")
+        print(f"full rebuild: {result['seconds']} s ({result['rows']} counter rows, {load()})")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
@@ -120,7 +138,9 @@ def main() -> None:
         stats_overview(viewer=staff, date_from=d0, date_to=d1)  # warm caches
         ms = timed(lambda d0=d0, d1=d1: stats_overview(viewer=staff, date_from=d0, date_to=d1), args.runs)
         all_ms += ms
-        print(f"overview county, {name:15s}: p50 {pct(ms, 50):7.1f} ms  p99 {pct(ms, 99):7.1f} ms")
+        print(
+            f"overview county, {name:15s}: p50 {pct(ms, 50):7.1f} ms  p99 {pct(ms, 99):7.1f} ms  ({load()})"
+        )
     ms = timed(lambda: stats_overview(viewer=staff, region_code=town.code), args.runs)
     all_ms += ms
     print(f"overview town {town.code}, this year: p50 {pct(ms, 50):7.1f} ms  p99 {pct(ms, 99):7.1f} ms")
@@ -137,19 +157,21 @@ def main() -> None:
     t = time.monotonic()
     day = alerts_sweep()
     print(
-        f"sweep, a day's changes (watermark 24 h back): {time.monotonic() - t:.2f} s, new alerts {day['created']}"
+        f"sweep, a day's changes (watermark 24 h back): {time.monotonic() - t:.2f} s, "
+        f"new alerts {day['created']} ({load()})"
     )
     SweepState.objects.filter(name="alerts").update(watermark=None)
     t = time.monotonic()
     first = alerts_sweep()
     print(
-        f"sweep, first run over the whole history: {time.monotonic() - t:.2f} s, new alerts {first['created']}"
+        f"sweep, first run over the whole history: {time.monotonic() - t:.2f} s, "
+        f"new alerts {first['created']} ({load()})"
     )
     t = time.monotonic()
     alerts_sweep()
     print(f"sweep, again right away (nothing changed): {time.monotonic() - t:.3f} s")
 
-    print(f"at {timezone.localtime():%Y-%m-%d %H:%M}")
+    print(f"at {timezone.localtime():%Y-%m-%d %H:%M}, {load()}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ and people drawn twice are simply repeat applicants, as real ones are.
 
 from __future__ import annotations
 
+import copy
 import functools
 import random
 import re
@@ -233,7 +234,10 @@ class World:
     calendar: WorkCalendar
     featured_town_id: int | None = None
     featured_village_id: int | None = None
+    tz: zoneinfo.ZoneInfo = field(default_factory=lambda: zoneinfo.ZoneInfo(settings.TIME_ZONE))
     _due_cache: dict = field(default_factory=dict)
+    _workday_cache: dict = field(default_factory=dict)
+    _route_cache: dict = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -285,6 +289,61 @@ class World:
             featured_village_id=featured_village.pk if featured_village else None,
         )
 
+    @functools.cached_property
+    def _rules_plain(self) -> list[tuple[RoutingRule, RoutingRule, list[str] | None]]:
+        """Each rule, a copy of it without keywords (every other condition), and its keywords."""
+        out = []
+        for rule in self.rules:
+            plain = copy.copy(rule)
+            plain.keywords = ""
+            out.append((rule, plain, routing.rule_keywords(rule.keywords) or None))
+        return out
+
+    @functools.cached_property
+    def no_rule_explanation(self) -> str:
+        return _("No routing rule owns this case: the county centre's dispatchers take it.")
+
+    def route_candidates(
+        self, category: str, channel: str, risk: str, town: Region | None, village: Region | None
+    ) -> list[tuple[RoutingRule, Organization, tuple[Organization, ...], list[str] | None, str | None]]:
+        """The rules that could take a case of this kind, in order, each with its organisation,
+        assisting organisations, and either its keywords (still to be checked against the
+        text) or, for the first rule without keywords (which ends the list), its explanation."""
+        key = (category, channel, risk, town.pk if town else None, village.pk if village else None)
+        hit = self._route_cache.get(key)
+        if hit is not None:
+            return hit
+        chain = RegionChain(county=self.county, town=town, village=village)
+        levels = [Level.VILLAGE, Level.TOWN, Level.COUNTY]
+        out: list = []
+        for rule, plain, words in self._rules_plain:
+            if rule.category and rule.category != category:
+                continue  # routing._matches' first condition, checked here without its message
+            try:
+                ok, why = routing._matches(
+                    plain, category=category, chain=chain, risk=risk, channel=channel, text=""
+                )
+            except (re.error, ValueError):
+                continue  # the service skips (and reports) a rule it cannot evaluate
+            org = self.org_at(chain.at(rule.level), [rule.lead_kind]) if ok else None
+            if org is None:
+                continue
+            start = levels.index(rule.level)
+            assist: list[Organization] = []
+            for kind in rule.assist_kinds or []:
+                for level in levels[start:] + list(reversed(levels[:start])):
+                    found = self.org_at(chain.at(level), [kind])
+                    if found is not None and found.pk != org.pk and found not in assist:
+                        assist.append(found)
+                        break
+            if words is not None:
+                out.append((rule, org, tuple(assist), words, None))
+            else:
+                out.append((rule, org, tuple(assist), None, _route_explanation(rule, why, org)))
+                break
+        self._route_cache[key] = out
+        return out
+
     def org_at(self, region: Region | None, kinds: list[str]) -> Organization | None:
         if region is None:
             return None
@@ -298,7 +357,9 @@ class World:
         self, rule: TimeLimitRule, start: datetime, paused: tuple[tuple[date, date], ...] = ()
     ) -> datetime:
         """Due moment of a step, as cases.services computes it (cached: many steps share a day)."""
-        day = timezone.localtime(start).date()
+        # The local day in settings.TIME_ZONE, what timezone.localtime gives (without its
+        # per-call lookup of the active zone, which cost more than the rest of this method).
+        day = start.astimezone(self.tz).date()
         key = (rule.pk, day, paused)
         hit = self._due_cache.get(key)
         if hit is None:
@@ -308,14 +369,22 @@ class World:
                 # Only reachable for a clock near a year the calendar does not know yet; the
                 # demo then counts plain calendar days rather than refusing to generate.
                 end = day + timedelta(days=rule.days + sum((b - a).days + 1 for a, b in paused))
-            hit = self._due_cache[key] = timezone.make_aware(datetime.combine(end, time(23, 59, 59)))
+            hit = self._due_cache[key] = datetime.combine(end, time(23, 59, 59), tzinfo=self.tz)
         return hit
 
     def is_workday(self, day: date) -> bool:
-        try:
-            return self.calendar.is_workday(day)
-        except CalendarYearUnknown:
-            return day.weekday() < 5
+        hit = self._workday_cache.get(day)
+        if hit is None:
+            try:
+                hit = self.calendar.is_workday(day)
+            except CalendarYearUnknown:
+                hit = day.weekday() < 5
+            self._workday_cache[day] = hit
+        return hit
+
+
+def _route_explanation(rule: RoutingRule, why: str, org: Organization) -> str:
+    return _("Rule %(order)s (%(why)s) → %(org)s") % {"order": rule.order, "why": why, "org": org.name}
 
 
 class Row(dict):
@@ -402,7 +471,7 @@ class CaseGenerator:
             # Density rising linearly from 0.7 to 1.3 across the window (inverse CDF sampling).
             u = rng.random()
             frac = (-0.7 + (0.49 + 1.2 * u) ** 0.5) / 0.6
-            day = timezone.localtime(now - timedelta(days=days * (1 - frac))).date()
+            day = (now - timedelta(days=days * (1 - frac))).astimezone(self.tz).date()
             if day.weekday() >= 5 and rng.random() < 0.6:
                 day -= timedelta(days=day.weekday() - 4)  # most weekend contacts wait for Friday's queue
             if rng.random() < 0.8:
@@ -856,46 +925,35 @@ class _Sim:
     def _route(self) -> tuple[Organization, str, RoutingRule | None, str, list[Organization]]:
         """cases.routing.route on the in-memory directory: the same rule conditions (its
         `_matches`), the first match whose organisation exists wins, its assisting kinds are
-        found nearest in the chain; the county centre when nothing applies."""
+        found nearest in the chain; the county centre when nothing applies.
+
+        Only keywords depend on the text: everything else is decided once per (category,
+        channel, risk, town, village) and kept (`World.route_candidates`)."""
         case, world = self.case, self.world
-        chain = RegionChain(county=world.county, town=self.town, village=self.village)
-        for rule in world.rules:
-            try:
-                ok, why = routing._matches(
-                    rule,
-                    category=case.category,
-                    chain=chain,
-                    risk=self.risk,
-                    channel=case.channel,
-                    text=f"{case.description}\n{case.request}",
-                )
-            except (re.error, ValueError):
-                continue  # the service skips (and reports) a rule it cannot evaluate
-            org = world.org_at(chain.at(rule.level), [rule.lead_kind]) if ok else None
-            if org is None:
-                continue
-            levels = [Level.VILLAGE, Level.TOWN, Level.COUNTY]
-            start = levels.index(rule.level)
-            assist: list[Organization] = []
-            for kind in rule.assist_kinds or []:
-                for level in levels[start:] + list(reversed(levels[:start])):
-                    found = world.org_at(chain.at(level), [kind])
-                    if found is not None and found.pk != org.pk and found not in assist:
-                        assist.append(found)
-                        break
-            explanation = _("Rule %(order)s (%(why)s) → %(org)s") % {
-                "order": rule.order,
-                "why": why,
-                "org": org.name,
-            }
-            return org, rule.level, rule, explanation, assist
-        return (
-            world.centre,
-            Level.COUNTY,
-            None,
-            _("No routing rule owns this case: the county centre's dispatchers take it."),
-            [],
-        )
+        candidates = world.route_candidates(case.category, case.channel, self.risk, self.town, self.village)
+        text = None
+        for rule, org, assist, words, explanation in candidates:
+            if words is not None:
+                if text is None:
+                    text = f"{case.description}\n{case.request}"
+                try:
+                    if not any((re.search(w[3:], text) if w.startswith("re:") else w in text) for w in words):
+                        continue
+                    ok, why = routing._matches(
+                        rule,
+                        category=case.category,
+                        chain=RegionChain(county=world.county, town=self.town, village=self.village),
+                        risk=self.risk,
+                        channel=case.channel,
+                        text=text,
+                    )
+                except (re.error, ValueError):
+                    continue  # the service skips (and reports) a rule it cannot evaluate
+                if not ok:
+                    continue
+                explanation = _route_explanation(rule, why, org)
+            return org, rule.level, rule, explanation, list(assist)
+        return world.centre, Level.COUNTY, None, world.no_rule_explanation, []
 
     def not_accept(self, t: datetime, reason: str, legal_route: str) -> datetime:
         self._at(t)
@@ -1007,8 +1065,8 @@ class _Sim:
         step = self._current_step()
         data = {}
         if step is not None and step.paused_since is not None:
-            first = timezone.localtime(step.paused_since).date()
-            last = timezone.localtime(t).date()
+            first = step.paused_since.astimezone(self.gen.tz).date()
+            last = t.astimezone(self.gen.tz).date()
             step.paused_intervals = [*step.paused_intervals, [first.isoformat(), last.isoformat()]]
             step.paused_since = None
             paused = tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in step.paused_intervals)
