@@ -431,15 +431,7 @@ def case_register(
     with transaction.atomic():
         # Reads first (classifier, related cases, risk, routing), so that the county's number
         # sequence, locked from the number to the commit, is held only while rows are written.
-        v.triage = triage_services.triage_intake(
-            category=v.category_given,
-            description=v.description,
-            request=v.request,
-            parties=v.parties,
-            channel=v.channel,
-            chain=v.chain,
-            now=now,
-        )
+        v.triage = triage_services.triage_intake(**vars(_intake_request(v)), now=now)
         (reg,) = _write_registrations([v], actor=actor, now=now)
         hooks.case_written(case=reg.case, event=reg.events[-1], before=None)
     return reg
@@ -466,20 +458,7 @@ def case_register_many(
             out.append(exc)
     if valid:
         with transaction.atomic():
-            outcomes = triage_services.triage_intake_many(
-                [
-                    triage_services.IntakeRequest(
-                        category=v.category_given,
-                        description=v.description,
-                        request=v.request,
-                        parties=v.parties,
-                        channel=v.channel,
-                        chain=v.chain,
-                    )
-                    for v in valid
-                ],
-                now=now,
-            )
+            outcomes = triage_services.triage_intake_many([_intake_request(v) for v in valid], now=now)
             for v, t in zip(valid, outcomes, strict=True):
                 v.triage = t
             regs = _write_registrations(valid, actor=actor, now=now)
@@ -487,6 +466,17 @@ def case_register_many(
         for slot, reg in zip(slots, regs, strict=True):
             out[slot] = reg
     return out  # type: ignore[return-value]
+
+
+def _intake_request(v: _Valid) -> triage_services.IntakeRequest:
+    return triage_services.IntakeRequest(
+        category=v.category_given,
+        description=v.description,
+        request=v.request,
+        parties=v.parties,
+        channel=v.channel,
+        chain=v.chain,
+    )
 
 
 def _known_parties(case: Case, rows: list[Party]) -> None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from jiefen.cases.choices import OPEN_STATUSES, Category, Channel, PartyRole
 from jiefen.cases.models import Case, CaseEvent
 from jiefen.cases.selectors import case_scope
-from jiefen.cases.services import PartyInput, RegistrationRequest, case_register, case_register_many
+from jiefen.cases.services import PartyInput, RegistrationRequest, case_register_many
 from jiefen.channels.matching import AddressResolver, Duplicate, DuplicateIndex, find_duplicate
 from jiefen.channels.models import HotlineCategory, HotlineOrder, OrderOutcome
 from jiefen.core import clock, pii
@@ -327,17 +327,10 @@ def _chunk_one_by_one(parsed: list, *, county: Region, actor: Staff | None) -> l
                     case, outcome = dup.case, OrderOutcome.LINKED
                     p.out["reason"] = dup.reason
                 else:
-                    r = _request(p)
-                    case = case_register(
-                        channel=r.channel,
-                        region=r.region,
-                        description=r.description,
-                        category=r.category,
-                        received_at=r.received_at,
-                        parties=r.parties,
-                        actor=actor,
-                    ).case
-                    outcome = OrderOutcome.CREATED
+                    (result,) = case_register_many([_request(p)], actor=actor)
+                    if isinstance(result, DomainError):
+                        raise result
+                    case, outcome = result.case, OrderOutcome.CREATED
                 HotlineOrder.objects.create(**_order_fields(p, case, outcome, actor, clock.now()))
         except DomainError as exc:
             out.append(_refused(p, exc))

@@ -62,32 +62,8 @@ class Duplicate:
 
 
 def find_duplicate(*, phone: str, description: str, county: Region) -> Duplicate | None:
-    phone = pii.normalize_phone(phone or "")
-    if not phone or pii.phone_error(phone):
-        return None
-    since = clock.now() - DUPLICATE_WINDOW
-    candidates = (
-        Case.objects.filter(
-            county=county,
-            status__in=OPEN_STATUSES,
-            registered_at__gte=since,
-            parties__role="applicant",
-            parties__phone_hash=pii.keyed_hash(phone),
-        )
-        .only("pk", "number", "description")
-        .order_by("-registered_at")
-        .distinct()[:20]
-    )
-    best: Duplicate | None = None
-    for case in candidates:
-        score = similarity(description, case.description)
-        if score >= DUPLICATE_THRESHOLD and (best is None or score > best.score):
-            best = Duplicate(
-                case=case,
-                score=round(score, 2),
-                reason=f"same applicant phone; description similarity {score:.2f} ≥ {DUPLICATE_THRESHOLD}",
-            )
-    return best
+    """The open case this submission repeats (same applicant phone, similar text), or None."""
+    return DuplicateIndex(phones=[phone], county=county).find(phone=phone, description=description)
 
 
 class DuplicateIndex:
@@ -121,14 +97,14 @@ class DuplicateIndex:
                 status__in=OPEN_STATUSES,
                 registered_at__gte=clock.now() - DUPLICATE_WINDOW,
             )
+            .only("pk", "number", "description")
             .order_by("-registered_at", "-pk")
-            .values_list("pk", "number", "description")
         )
-        for pk, number, description in rows:
-            for phone_hash in phones_of[pk]:
+        for case in rows:
+            for phone_hash in phones_of[case.pk]:
                 cases = self.by_hash.setdefault(phone_hash, [])
                 if len(cases) < 20:
-                    cases.append((Case(pk=pk, number=number, description=description), description))
+                    cases.append((case, case.description))
 
     @staticmethod
     def _hash(phone: str) -> str:

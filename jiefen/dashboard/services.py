@@ -96,17 +96,7 @@ def on_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> Non
     index = workday_index()
     regions = _regions(case)
     themes = counters.themes_of(case.description, themes_enabled()) if before is None else ()
-    new = facts_of(
-        regions=regions,
-        received_at=case.received_at,
-        category=case.category,
-        channel=case.channel,
-        status=case.status,
-        resolved_level=case.resolved_level,
-        resolved_at=case.resolved_at,
-        themes=themes,
-        index=index,
-    )
+    new = _facts_now(case, themes, index)
     old = None
     if before is not None:
         # Theme rows depend only on the received day, the regions and the description, which
@@ -146,19 +136,24 @@ def on_cases_registered(cases: list[Case]) -> None:
     themes = themes_enabled()
     total: dict[Key, list[int]] = {}
     for case in cases:
-        facts = facts_of(
-            regions=_regions(case),
-            received_at=case.received_at,
-            category=case.category,
-            channel=case.channel,
-            status=case.status,
-            resolved_level=case.resolved_level,
-            resolved_at=case.resolved_at,
-            themes=counters.themes_of(case.description, themes),
-            index=index,
-        )
+        facts = _facts_now(case, counters.themes_of(case.description, themes), index)
         counters.add_into(total, counters.delta(None, facts))
     counters_apply({k: v for k, v in total.items() if any(v)})
+
+
+def _facts_now(case: Case, themes: tuple[str, ...], index) -> Facts:
+    """The facts of a case as it stands (its counters' contribution)."""
+    return facts_of(
+        regions=_regions(case),
+        received_at=case.received_at,
+        category=case.category,
+        channel=case.channel,
+        status=case.status,
+        resolved_level=case.resolved_level,
+        resolved_at=case.resolved_at,
+        themes=themes,
+        index=index,
+    )
 
 
 def _day_param(day: date):

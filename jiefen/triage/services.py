@@ -232,17 +232,7 @@ def triage_intake_many(requests: list[IntakeRequest], *, now: datetime | None = 
         proposals = [None] * len(requests)
     related = find_related_many([_related_query(r) for r in requests], now=now)
     return [
-        triage_intake(
-            category=r.category,
-            description=r.description,
-            request=r.request,
-            parties=r.parties,
-            channel=r.channel,
-            chain=r.chain,
-            now=now,
-            proposal=p,
-            related=rel,
-        )
+        triage_intake(**vars(r), now=now, proposal=p, related=rel)
         for r, p, rel in zip(requests, proposals, related, strict=True)
     ]
 
