@@ -12,8 +12,10 @@ that registrations run against a realistically sized table. Then:
 1. service: `--service` (2000) sequential `case_register` calls in this process, with the
    number of queries one registration makes (CaptureQueriesContext) and, with `--profile`,
    a cProfile of the register path;
-2. HTTP: gunicorn (`--workers`, 2) on a free port with the same environment, an API token for
-   the demo clerk, and `--clients` (4) client threads POSTing /api/v1/cases for `--seconds` (20).
+2. HTTP: gunicorn (`--workers` 2 × `--threads` 4) on a free port with the same environment
+   (messages handed to Celery on Redis, `--queue redis`, or sent in-process, `--queue eager`),
+   an API token for the demo clerk, and `--clients` (4) client threads POSTing /api/v1/cases
+   for `--seconds` (20).
    The queries of one whole POST (auth, register, the detail the API returns) are counted too.
 
 Each part prints registrations/s and p50/p99 latency. Only the standard library is used on
