@@ -28,7 +28,7 @@ from jiefen.cases.choices import (
 )
 from jiefen.cases.models import Assignment, Case, CaseEvent, CaseSequence, CaseStep, Party, PiiAccessLog
 from jiefen.cases.routing import DOWN, UP, RegionChain, county_centre, level_target
-from jiefen.core import clock, pii
+from jiefen.core import bulkwrite, clock, pii
 from jiefen.core.errors import (
     Conflict,
     DomainError,
@@ -45,6 +45,7 @@ from jiefen.procedures.guards import petition_ended_candidates, petition_ended_m
 from jiefen.regions.models import Region
 from jiefen.regions.selectors import region_by_code
 from jiefen.triage import services as triage_services
+from jiefen.triage.models import CaseTriage
 
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_PARTIES = 200
@@ -219,6 +220,7 @@ class RegistrationRequest:
     category: str | None = None
     received_at: datetime | None = None
     request: str = ""
+    actor: Staff | None = None  # who registers it, when not the caller's `actor` (group commit)
 
 
 @dataclass
@@ -232,6 +234,7 @@ class _Valid:
     received_at: datetime
     parties: list[dict]
     query_code: str
+    actor: Staff | None = None
     triage: triage_services.IntakeTriage | None = None
 
 
@@ -285,10 +288,11 @@ def _validated(
         received_at=received_at or now,
         parties=cleaned,
         query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8)),
+        actor=actor,
     )
 
 
-def _write_registrations(valid: list[_Valid], *, actor: Staff | None, now: datetime) -> list[Registration]:
+def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registration]:
     """Insert the cases of `valid` (triage done) with their parties, two events each (registered,
     routed), lead and assisting assignments, acceptance step and triage row: one INSERT per
     table for the whole list. Numbers are taken after everything else is known, per county in
@@ -327,24 +331,21 @@ def _write_registrations(valid: list[_Valid], *, actor: Staff | None, now: datet
                 lead_organization=decision.organization,
                 received_at=v.received_at,
                 registered_at=now,
-                registered_by=actor,
+                registered_by=v.actor,
                 due_at=due,
             )
         )
-    Case.objects.bulk_create(cases)
     party_rows = [[_party(case, p) for p in v.parties] for case, v in zip(cases, valid, strict=True)]
-    Party.objects.bulk_create([p for rows in party_rows for p in rows])
     events: list[CaseEvent] = []
     assignments: list[Assignment] = []
     steps: list[CaseStep] = []
-    for case, v, rows, (rule, due) in zip(cases, valid, party_rows, deadlines, strict=True):
-        _known_parties(case, rows)
+    for case, v, (rule, due) in zip(cases, valid, deadlines, strict=True):
         decision = v.triage.decision
         events += [
             CaseEvent(
                 case=case,
                 at=now,
-                actor=actor,
+                actor=v.actor,
                 kind="registered",
                 to_status=Status.REGISTERED,
                 data={"channel": v.channel, "received_at": v.received_at.isoformat()},
@@ -352,7 +353,7 @@ def _write_registrations(valid: list[_Valid], *, actor: Staff | None, now: datet
             CaseEvent(
                 case=case,
                 at=now,
-                actor=actor,
+                actor=v.actor,
                 kind="routed",
                 from_status=Status.REGISTERED,
                 to_status=Status.TRIAGED,
@@ -388,13 +389,22 @@ def _write_registrations(valid: list[_Valid], *, actor: Staff | None, now: datet
             for org in decision.assist
         ]
         steps.append(CaseStep(case=case, code="acceptance", rule=rule, started_at=v.received_at, due_at=due))
-    CaseEvent.objects.bulk_create(events)
-    Assignment.objects.bulk_create(assignments)
-    CaseStep.objects.bulk_create(steps)
-    triage_services.triage_record_many(
-        [(case, v.triage, rows) for case, v, rows in zip(cases, valid, party_rows, strict=True)],
-        actor=actor,
+    triage_rows = triage_services.triage_rows(
+        [(case, v.triage, rows, v.actor) for case, v, rows in zip(cases, valid, party_rows, strict=True)],
         now=now,
+    )
+    bulkwrite.insert_new(
+        (Case, cases),
+        (Party, [p for rows in party_rows for p in rows]),
+        (CaseEvent, events),
+        (Assignment, assignments),
+        (CaseStep, steps),
+        (CaseTriage, triage_rows),
+    )
+    for case, rows in zip(cases, party_rows, strict=True):
+        _known_parties(case, rows)
+    triage_services.triage_skipped_record(
+        [(case, v.triage) for case, v in zip(cases, valid, strict=True)], now=now
     )
     return [
         Registration(case=case, query_code=v.query_code, events=events[2 * i : 2 * i + 2], triage=v.triage)
@@ -432,7 +442,7 @@ def case_register(
         # Reads first (classifier, related cases, risk, routing), so that the county's number
         # sequence, locked from the number to the commit, is held only while rows are written.
         v.triage = triage_services.triage_intake(**vars(_intake_request(v)), now=now)
-        (reg,) = _write_registrations([v], actor=actor, now=now)
+        (reg,) = _write_registrations([v], now=now)
         hooks.case_written(case=reg.case, event=reg.events[-1], before=None)
     return reg
 
@@ -451,7 +461,7 @@ def case_register_many(
     ended = petition_ended_candidates([r.parties for r in requests])
     for r in requests:
         try:
-            valid.append(_validated(r, actor=actor, now=now, ended=ended))
+            valid.append(_validated(r, actor=r.actor or actor, now=now, ended=ended))
             slots.append(len(out))
             out.append(None)
         except DomainError as exc:
@@ -461,7 +471,7 @@ def case_register_many(
             outcomes = triage_services.triage_intake_many([_intake_request(v) for v in valid], now=now)
             for v, t in zip(valid, outcomes, strict=True):
                 v.triage = t
-            regs = _write_registrations(valid, actor=actor, now=now)
+            regs = _write_registrations(valid, now=now)
             hooks.cases_registered([(reg.case, reg.events[-1]) for reg in regs])
         for slot, reg in zip(slots, regs, strict=True):
             out[slot] = reg

@@ -29,7 +29,7 @@ from jiefen.cases.selectors import case_scope
 from jiefen.cases.services import PartyInput, RegistrationRequest, case_register_many
 from jiefen.channels.matching import AddressResolver, Duplicate, DuplicateIndex, find_duplicate
 from jiefen.channels.models import HotlineCategory, HotlineOrder, OrderOutcome
-from jiefen.core import clock, pii
+from jiefen.core import bulkwrite, clock, pii
 from jiefen.core.errors import DomainError, PermissionDenied, ValidationFailed
 from jiefen.directory.models import Staff
 from jiefen.regions.models import Region
@@ -309,7 +309,7 @@ def _chunk_together(parsed: list, *, county: Region, actor: Staff | None) -> lis
                 "case": target.number,
                 "reason": links[i].reason,
             }
-        HotlineOrder.objects.bulk_create(rows)
+        bulkwrite.insert_new((HotlineOrder, rows))
     answers = iter(lines[i] for i in range(len(orders)))
     return [next(answers) if isinstance(p, _Order) else p for p in parsed]
 

@@ -903,7 +903,7 @@ class _Sim:
                 },
             },
         )
-        # What triage.services.triage_record writes; search_text needs the number (the writer's).
+        # What triage.services.triage_rows builds; search_text needs the number (the writer's).
         self.triage = _row(
             CaseTriage,
             confirmed_category=case.category,

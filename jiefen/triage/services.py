@@ -2,7 +2,7 @@
 risk recomputed when a case changes, category confirmation by a dispatcher, link and merge.
 
 `triage_intake` is read-only (the registration service and the live intake proposals both call
-it); `triage_record` writes its result for a new case inside `case_register`'s transaction.
+it); `case_register` writes its result (`triage_rows`) with the new case, in one transaction.
 """
 
 from __future__ import annotations
@@ -237,27 +237,20 @@ def triage_intake_many(requests: list[IntakeRequest], *, now: datetime | None = 
     ]
 
 
-def triage_record(
-    *, case: Case, outcome: IntakeTriage, actor: Staff | None, now: datetime, parties: list | None = None
-) -> CaseTriage:
-    """Record intake triage for a just-registered case (inside case_register's transaction):
-    the triage row (with the search text of the case and its `parties`) and the skipped rules.
-    case_register writes the assisting assignments of the routing decision with the lead's."""
-    (row,) = triage_record_many([(case, outcome, parties)], actor=actor, now=now)
-    return row
-
-
-def triage_record_many(
-    items: list[tuple[Case, IntakeTriage, list | None]], *, actor: Staff | None, now: datetime
+def triage_rows(
+    items: list[tuple[Case, IntakeTriage, list | None, Staff | None]], *, now: datetime
 ) -> list[CaseTriage]:
-    """`triage_record` for many just-registered cases: one INSERT for their triage rows."""
-    rows = CaseTriage.objects.bulk_create(
-        [_triage_row(case, outcome, actor, now, parties) for case, outcome, parties in items]
-    )
-    for case, outcome, _parties in items:
+    """The triage rows of just-registered cases (not yet written: case_register writes them with
+    the case's other rows), each with the search text of the case and its new Party rows; the
+    staff member registering a case confirms the category they chose."""
+    return [_triage_row(case, outcome, actor, now, parties) for case, outcome, parties, actor in items]
+
+
+def triage_skipped_record(items: list[tuple[Case, IntakeTriage]], *, now: datetime) -> None:
+    """Record the routing rules that intake triage had to skip (after the cases are written)."""
+    for case, outcome in items:
         for skipped in outcome.decision.skipped:
             routing_rule_skipped(case=case, skipped=skipped, now=now)
-    return rows
 
 
 def _triage_row(case: Case, outcome: IntakeTriage, actor, now: datetime, parties: list | None) -> CaseTriage:

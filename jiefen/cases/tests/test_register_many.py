@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from jiefen.alerts.models import Alert
 from jiefen.cases.models import Assignment, Case, CaseEvent, CaseStep, Party
 from jiefen.cases.services import PartyInput, RegistrationRequest, case_register, case_register_many
+from jiefen.core import bulkwrite
 from jiefen.core.errors import ValidationFailed
 from jiefen.dashboard.tests.test_counters import computed, stored
 from jiefen.notifications.models import OutboxMessage
@@ -40,8 +41,10 @@ def requests(anji, n: int, *, phone: str = PHONE) -> list[RegistrationRequest]:
     ]
 
 
-def test_many_registrations_equal_one_by_one(anji, dispatcher):
-    # given
+@pytest.mark.parametrize("copy_min", [1, 10_000], ids=["copy", "insert"])
+def test_many_registrations_equal_one_by_one(anji, dispatcher, monkeypatch, copy_min):
+    # given: every table written by COPY on PostgreSQL, or every table by INSERT
+    monkeypatch.setattr(bulkwrite, "COPY_MIN", copy_min)
     batch = requests(anji, 4)
     bad = RegistrationRequest(channel="hotline_12345", region="999999999999", description="", parties=[])
     # when
