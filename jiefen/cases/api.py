@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
-from jiefen.cases import selectors, services
+from jiefen.cases import groupcommit, selectors, services
 from jiefen.cases.choices import Status
 from jiefen.cases.models import Case, CaseEvent
 from jiefen.core.errors import NotFound
@@ -175,25 +175,27 @@ def case_detail_out(case: Case, viewer, *, events: list[CaseEvent] | None = None
 
 @router.post("/cases", response={201: CaseCreatedOut}, summary="Register a case (挂号)")
 def create_case(request: HttpRequest, payload: CaseIn):
-    reg = services.case_register(
-        channel=payload.channel,
-        region=payload.region_code,
-        description=payload.description,
-        request=payload.request or "",
-        category=payload.category,
-        received_at=payload.received_at,
-        parties=[
-            services.PartyInput(
-                role=p.role,
-                kind=p.kind,
-                name=p.name,
-                id_number=p.id_number or "",
-                phone=p.phone or "",
-                address=p.address or "",
-            )
-            for p in payload.parties
-        ],
-        actor=request.auth,
+    reg = groupcommit.registrations.register(
+        services.RegistrationRequest(
+            channel=payload.channel,
+            region=payload.region_code,
+            description=payload.description,
+            request=payload.request or "",
+            category=payload.category,
+            received_at=payload.received_at,
+            parties=[
+                services.PartyInput(
+                    role=p.role,
+                    kind=p.kind,
+                    name=p.name,
+                    id_number=p.id_number or "",
+                    phone=p.phone or "",
+                    address=p.address or "",
+                )
+                for p in payload.parties
+            ],
+            actor=request.auth,
+        )
     )
     # Built from what the registration wrote (parties, the two events): no read-back.
     out = case_detail_out(reg.case, request.auth, events=reg.events)

@@ -129,6 +129,10 @@ JIEFEN_MAX_DESCRIPTION = 20000
 # rules, themes, templates) before reading it again; a write in the same process clears it at
 # once (jiefen.core.refcache).
 JIEFEN_REFERENCE_TTL = 30.0
+# Registrations arriving together through the API share one transaction, up to this many
+# (jiefen.cases.groupcommit).
+JIEFEN_GROUP_COMMIT = True
+JIEFEN_GROUP_COMMIT_MAX = 32
 
 LOGGING = {
     "version": 1,
