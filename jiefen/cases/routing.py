@@ -12,8 +12,11 @@ at: the dry-run view ("which rule would take this case, and why") shows it.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jiefen.cases.choices import Category, Channel, Level
@@ -246,54 +249,256 @@ def route(
 ) -> RoutingDecision:
     """The first active rule whose conditions hold and whose lead organisation exists in the
     case's region chain takes the case; its assisting kinds found in the chain assist. A rule that
-    cannot be evaluated is skipped (and reported in `skipped`), never silently trusted."""
+    cannot be evaluated is skipped (and reported in `skipped`), never silently trusted.
+
+    With the cached rule set (`rules` not given), decisions are memoised (`_RouteMemo`): a batch
+    of cases of the same kind and place pays for the rules once."""
     if rules is None:
+        memo = _route_memo()
+        if memo is not None:
+            return memo.route(category=category, chain=chain, risk=risk, channel=channel, text=text)
         rules = active_routing_rules()
-    trace: list[dict] = []
-    skipped: list[dict] = []
-    for rule in rules:
-        try:
-            _check_rule(rule)
-            ok, why = _matches(rule, category=category, chain=chain, risk=risk, channel=channel, text=text)
-        except (RuleNotEvaluable, re.error, ValueError, Region.DoesNotExist) as exc:
-            skipped.append({"rule": rule.pk, "order": rule.order, "error": str(exc)[:300]})
-            trace.append({"rule": rule.pk, "order": rule.order, "outcome": "skipped", "why": str(exc)[:300]})
+    conditions = {"category": category, "chain": chain, "risk": risk, "channel": channel, "text": text}
+    return _decision(
+        _walk(
+            rules,
+            chain,
+            lambda i, rule: _evaluate(rule, conditions),
+            lambda i, rule: _no_organization_why(rule),
+        )
+    )
+
+
+_SKIPPED_ERRORS = (RuleNotEvaluable, re.error, ValueError, Region.DoesNotExist)
+
+
+def _evaluate(rule: RoutingRule, conditions: dict) -> tuple[bool | None, str]:
+    """(matched, why) of one rule for a case, or (None, error) when the rule cannot be evaluated."""
+    try:
+        _check_rule(rule)
+        return _matches(rule, **conditions)
+    except _SKIPPED_ERRORS as exc:
+        return None, str(exc)[:300]
+
+
+def _no_organization_why(rule: RoutingRule) -> str:
+    return _("no %(kind)s at the %(level)s level of this region") % {
+        "kind": OrganizationKind(rule.lead_kind).label,
+        "level": Level(rule.level).label,
+    }
+
+
+# What `_walk` returns: (organization, level, rule, explanation, assist, trace, skipped), the trace
+# as (rule, order, outcome, why) rows and skipped as (rule, order, error) rows. Immutable, so a
+# memoised one is shared; `_decision` gives each caller its own dicts.
+_Walked = tuple
+
+
+def _walk(rules: list[RoutingRule], chain: RegionChain, outcome, no_organization_why) -> _Walked:
+    """Try the rules in order. `outcome(i, rule)` is `_evaluate` of the i-th rule for the case;
+    `no_organization_why(i, rule)` the trace's reason when its organisation does not exist."""
+    trace: list[tuple] = []
+    skipped: list[tuple] = []
+    for i, rule in enumerate(rules):
+        ok, why = outcome(i, rule)
+        if ok is None:
+            skipped.append((rule.pk, rule.order, why))
+            trace.append((rule.pk, rule.order, "skipped", why))
             continue
         if not ok:
-            trace.append({"rule": rule.pk, "order": rule.order, "outcome": "no_match", "why": why})
+            trace.append((rule.pk, rule.order, "no_match", why))
             continue
         org = organization_at(kinds=[rule.lead_kind], region=chain.at(rule.level))
         if org is None:
-            trace.append(
-                {
-                    "rule": rule.pk,
-                    "order": rule.order,
-                    "outcome": "no_organization",
-                    "why": _("no %(kind)s at the %(level)s level of this region")
-                    % {"kind": OrganizationKind(rule.lead_kind).label, "level": Level(rule.level).label},
-                }
-            )
+            trace.append((rule.pk, rule.order, "no_organization", no_organization_why(i, rule)))
             continue
         assist = _assisting(rule, chain, lead=org)
-        trace.append({"rule": rule.pk, "order": rule.order, "outcome": "taken", "why": why})
-        return RoutingDecision(
-            organization=org,
-            level=rule.level,
-            rule=rule,
-            explanation=_("Rule %(order)s (%(why)s) → %(org)s")
-            % {"order": rule.order, "why": why, "org": org.name},
-            assist=assist,
-            trace=tuple(trace),
-            skipped=tuple(skipped),
-        )
-    return RoutingDecision(
-        organization=county_centre(chain.county),
-        level=Level.COUNTY,
-        rule=None,
-        explanation=_("No routing rule owns this case: the county centre's dispatchers take it."),
-        trace=tuple(trace),
-        skipped=tuple(skipped),
+        trace.append((rule.pk, rule.order, "taken", why))
+        explanation = _("Rule %(order)s (%(why)s) → %(org)s") % {
+            "order": rule.order,
+            "why": why,
+            "org": org.name,
+        }
+        return org, rule.level, rule, explanation, assist, tuple(trace), tuple(skipped)
+    return (
+        county_centre(chain.county),
+        Level.COUNTY,
+        None,
+        _("No routing rule owns this case: the county centre's dispatchers take it."),
+        (),
+        tuple(trace),
+        tuple(skipped),
     )
+
+
+def _decision(walked: _Walked) -> RoutingDecision:
+    org, level, rule, explanation, assist, trace, skipped = walked
+    return RoutingDecision(
+        organization=org,
+        level=level,
+        rule=rule,
+        explanation=explanation,
+        assist=assist,
+        trace=tuple({"rule": r, "order": o, "outcome": out, "why": why} for r, o, out, why in trace),
+        skipped=tuple({"rule": r, "order": o, "error": e} for r, o, e in skipped),
+    )
+
+
+# ---------------------------------------------------------------------------------------- memo
+#
+# A decision depends on the category, the pks of the region chain, the risk rank, the channel,
+# the text only through the keyword rules (which keyword of each hits), the rule set, the
+# organisations of the chain and the active language. `_RouteMemo` keeps decisions under that key
+# for one rule set (the list `active_routing_rules()` returns), bounded (LRU of ROUTE_MEMO_SIZE).
+#
+# Invalidation: the memo lives in a refcache reader (`_route_memo_box`) over the models the
+# decision reads (rules, regions, organisations), so a write of any of them in this process, and
+# `refcache_clear_all`, drop it at once. It also expires after the TTL like any reference; a new
+# one empties the rule and organisation readers first, so nothing it memoises was read before it:
+# a change made by another process is seen within the TTL, as without the memo. A rule set other
+# than the memo's (the rule reader was refreshed on its own) starts a new memo.
+
+ROUTE_MEMO_SIZE = 4096
+_MATCHED = "="  # a rule whose conditions all hold (and that has no keywords)
+_NO_REGION = object()  # a level the chain does not have, in a memo key
+
+
+class _RulePlan:
+    """What the memo reads of one rule, once per rule set: its conditions, and its keywords with
+    `re:` patterns compiled (`valid` is False when the rule cannot be evaluated: always skipped)."""
+
+    __slots__ = ("category", "channel", "min_rank", "region_id", "valid", "words")
+
+    def __init__(self, rule: RoutingRule):
+        try:
+            _check_rule(rule)
+        except _SKIPPED_ERRORS:
+            self.valid = False
+            return
+        self.valid = True
+        self.category = rule.category
+        self.region_id = rule.region_id
+        self.min_rank = RISK_RANK[rule.min_risk] if rule.min_risk else None
+        self.channel = rule.channel
+        self.words = tuple(
+            (w, re.compile(w[3:]) if w.startswith("re:") else None) for w in rule_keywords(rule.keywords)
+        )
+
+    def state(self, category, region_pks, rank, channel, text):
+        """`_matches` without its messages: the first condition that fails ("category",
+        "region", "risk", "channel"), the index of the keyword that hits (-1: none does), or
+        _MATCHED. Same conditions in the same order: a regex runs only when `_matches` would."""
+        if not self.valid:
+            return "invalid"
+        if self.category and self.category != category:
+            return "category"
+        if self.region_id and self.region_id not in region_pks:
+            return "region"
+        if self.min_rank is not None and rank < self.min_rank:
+            return "risk"
+        if self.channel and self.channel != channel:
+            return "channel"
+        if not self.words:
+            return _MATCHED
+        for j, (w, pattern) in enumerate(self.words):
+            if pattern.search(text) if pattern is not None else w in text:
+                return j
+        return -1
+
+
+class _RouteMemo:
+    """Decisions of one rule set (see above). Reads are lock-free dict reads; the lock guards only
+    the LRU bookkeeping, never a database read."""
+
+    def __init__(self, rules: list[RoutingRule]):
+        self.rules = rules
+        self.plans = [_RulePlan(rule) for rule in rules]
+        # The rules with keywords: the only ones whose outcome depends on the text.
+        self.keyworded = [p for p in self.plans if p.valid and p.words]
+        self.decisions: OrderedDict[tuple, _Walked] = OrderedDict()
+        # (rule index, language, state) -> (matched, why) of `_evaluate`; bounded by the rule set.
+        self.outcomes: dict[tuple, tuple[bool | None, str]] = {}
+        self.lock = threading.Lock()
+
+    def route(self, *, category, chain: RegionChain, risk, channel, text) -> RoutingDecision:
+        pks = tuple(_NO_REGION if r is None else r.pk for r in (chain.county, chain.town, chain.village))
+        region_pks = set(pks)
+        region_pks.discard(_NO_REGION)
+        if None in region_pks or not (isinstance(category, str) and isinstance(channel, str)):
+            # An unsaved region or an odd argument: not worth a key of its own.
+            return route(
+                category=category, chain=chain, risk=risk, channel=channel, text=text, rules=self.rules
+            )
+        rank = RISK_RANK.get(risk or "", 0)
+        text = text or ""
+        lang = translation.get_language()
+        key = (
+            lang,
+            category,
+            pks,
+            rank,
+            channel,
+            tuple(p.state(category, region_pks, rank, channel, text) for p in self.keyworded),
+        )
+        walked = self.decisions.get(key)
+        if walked is not None:
+            with self.lock:
+                if key in self.decisions:
+                    self.decisions.move_to_end(key)
+            return _decision(walked)
+        conditions = {"category": category, "chain": chain, "risk": risk, "channel": channel, "text": text}
+        plans = self.plans
+
+        def outcome(i: int, rule: RoutingRule) -> tuple[bool | None, str]:
+            k = (i, lang, plans[i].state(category, region_pks, rank, channel, text))
+            hit = self.outcomes.get(k)
+            if hit is None:
+                hit = self.outcomes[k] = _evaluate(rule, conditions)
+            return hit
+
+        def no_organization_why(i: int, rule: RoutingRule) -> str:
+            k = (i, lang, "no_organization")
+            why = self.outcomes.get(k)
+            if why is None:
+                why = self.outcomes[k] = _no_organization_why(rule)
+            return why
+
+        walked = _walk(self.rules, chain, outcome, no_organization_why)
+        with self.lock:
+            self.decisions[key] = walked
+            while len(self.decisions) > ROUTE_MEMO_SIZE:
+                self.decisions.popitem(last=False)
+        return _decision(walked)
+
+
+class _MemoBox:
+    __slots__ = ("memo",)
+
+    def __init__(self):
+        self.memo: _RouteMemo | None = None
+
+
+@reference("cases.RoutingRule", "regions.Region", "directory.Organization")
+def _route_memo_box() -> _MemoBox:
+    # A new box starts the readers its decisions read afresh, so none of them is older than it.
+    active_routing_rules.cache_clear()
+    _organization_at.cache_clear()
+    return _MemoBox()
+
+
+def _route_memo() -> _RouteMemo | None:
+    """The memo of the current rule set (None if a rule breaks `_check_rule` unexpectedly: route
+    then evaluates every case and raises exactly where it would have)."""
+    box = _route_memo_box()
+    rules = active_routing_rules()
+    memo = box.memo
+    if memo is None or memo.rules is not rules:
+        try:
+            memo = _RouteMemo(rules)
+        except Exception:
+            return None
+        box.memo = memo
+    return memo
 
 
 def _assisting(rule: RoutingRule, chain: RegionChain, *, lead: Organization) -> tuple[Organization, ...]:
