@@ -9,12 +9,15 @@ out since then (indexed ranges), plus the last weeks' counters for hotspots and 
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,50 +86,108 @@ def alerts_raise(signals: list[Signal], *, now: datetime | None = None) -> int:
     created = 0
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        keys = {s.subject_key for s in chunk}
-        rule_ids = {s.rule.pk for s in chunk}
-        existing: dict[tuple, Alert] = {}
-        closed: set[tuple] = set()
-        for a in Alert.objects.filter(rule_id__in=rule_ids, subject_key__in=keys).only(
-            "id", "rule_id", "subject_kind", "subject_key", "episode", "status", "reasons"
-        ):
-            if a.status == AlertStatus.CLOSED:
-                closed.add((a.rule_id, a.subject_kind, a.subject_key, a.episode))
-            else:
-                existing[(a.rule_id, a.subject_kind, a.subject_key)] = a
-        new: list[Alert] = []
+        existing, closed = _alerts_known({s.rule.pk for s in chunk}, {s.subject_key for s in chunk})
+        new: list[Signal] = []
         for s in chunk:
             current = existing.get((s.rule.pk, s.subject_kind, s.subject_key))
             if current is not None:
-                if current.episode != s.episode or current.reasons != s.reasons:
-                    Alert.objects.filter(pk=current.pk).update(
-                        episode=s.episode, reasons=s.reasons, updated_at=now
-                    )
+                pk, episode, reasons = current
+                if episode != s.episode or reasons != s.reasons:
+                    Alert.objects.filter(pk=pk).update(episode=s.episode, reasons=s.reasons, updated_at=now)
                 continue
             if (s.rule.pk, s.subject_kind, s.subject_key, s.episode) in closed:
                 continue
-            new.append(
-                Alert(
-                    rule=s.rule,
-                    subject_kind=s.subject_kind,
-                    subject_key=s.subject_key,
-                    subject_label=s.subject_label[:200],
-                    episode=s.episode[:40],
-                    case_id=s.case_id,
-                    county_id=s.county_id,
-                    town_id=s.town_id,
-                    village_id=s.village_id,
-                    severity=s.rule.severity,
-                    reasons=s.reasons,
-                    opened_at=now,
-                    updated_at=now,
-                )
-            )
+            new.append(s)
         if new:
             # A concurrent writer may have raised the same one: the constraint keeps one.
-            Alert.objects.bulk_create(new, ignore_conflicts=True)
+            _alerts_insert(new, now)
             created += len(new)
     return created
+
+
+def _alerts_known(rule_ids: set[int], keys: set[str]) -> tuple[dict[tuple, tuple], set[tuple]]:
+    """The alerts of these rules and subject keys: {(rule, kind, key): (id, episode, reasons)}
+    of those not closed, and the (rule, kind, key, episode) of the closed ones."""
+    existing: dict[tuple, tuple] = {}
+    closed: set[tuple] = set()
+    rows = (
+        Alert.objects.filter(rule_id__in=rule_ids, subject_key__in=keys)
+        .order_by()
+        .values_list("id", "rule_id", "subject_kind", "subject_key", "episode", "status", "reasons")
+    )
+    for pk, rule_id, kind, key, episode, status, reasons in rows:
+        if status == AlertStatus.CLOSED:
+            closed.add((rule_id, kind, key, episode))
+        else:
+            existing[(rule_id, kind, key)] = (pk, episode, reasons)
+    return existing, closed
+
+
+# The columns a new alert is written with (the others are empty: NULL).
+_NEW_ALERT_FIELDS = (
+    "rule",
+    "subject_kind",
+    "subject_key",
+    "subject_label",
+    "episode",
+    "case",
+    "county",
+    "town",
+    "village",
+    "severity",
+    "reasons",
+    "status",
+    "resolution",
+    "note",
+    "opened_at",
+    "updated_at",
+)
+
+
+def _alerts_insert(signals: list[Signal], now: datetime) -> None:
+    """Insert an open alert for each signal, in their order, with one statement that skips a
+    row when another open alert of its rule and subject exists (ON CONFLICT DO NOTHING: the
+    partial unique constraint decides, also against concurrent writers). What
+    `Alert.objects.bulk_create(…, ignore_conflicts=True)` writes, without building models.
+    """
+    q = connection.ops.quote_name
+    table = q(Alert._meta.db_table)
+    columns = ", ".join(q(Alert._meta.get_field(f).column) for f in _NEW_ALERT_FIELDS)
+    rows = [
+        (
+            s.rule.pk,
+            s.subject_kind,
+            s.subject_key,
+            s.subject_label[:200],
+            s.episode[:40],
+            s.case_id,
+            s.county_id,
+            s.town_id,
+            s.village_id,
+            s.rule.severity,
+            s.reasons,
+        )
+        for s in signals
+    ]
+    fixed = [AlertStatus.OPEN.value, "", ""]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # One JSON parameter instead of ~16 per row (psycopg quotes each in Python).
+            sql = (
+                f"INSERT INTO {table} ({columns}) SELECT (e->>0)::bigint, e->>1, e->>2, e->>3, e->>4, "
+                "(e->>5)::bigint, (e->>6)::bigint, (e->>7)::bigint, (e->>8)::bigint, e->>9, e->10, "
+                "%s, %s, %s, %s, %s "
+                "FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS a(e, n) ORDER BY n "
+                "ON CONFLICT DO NOTHING"
+            )
+            cur.execute(sql, [*fixed, now, now, json.dumps(rows, separators=(",", ":"))])
+        else:
+            at = connection.ops.adapt_datetimefield_value(now)
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_NEW_ALERT_FIELDS))}) "
+                "ON CONFLICT DO NOTHING"
+            )
+            cur.executemany(sql, [(*r[:10], json.dumps(r[10]), *fixed, at, at) for r in rows])
 
 
 # ---------------------------------------------------------------- event-driven
@@ -136,30 +197,86 @@ def _due_iso(case: Case) -> str:
     return timezone.localtime(case.due_at).date().isoformat() if case.due_at else ""
 
 
+class _Limits:
+    """The enabled rules' parameters and the days they give at one moment, each looked up once
+    (on first use) for all the cases evaluated at that moment."""
+
+    def __init__(self, rules: dict[str, AlertRule], now: datetime):
+        self.rules = rules
+        self.now = now
+
+    def _param(self, code: str, key: str):
+        return R.param(self.rules[code], key)
+
+    @cached_property
+    def tz(self):
+        return timezone.get_current_timezone()
+
+    @cached_property
+    def today(self):
+        return timezone.localtime(self.now, self.tz).date()
+
+    @cached_property
+    def near_until(self):
+        """deadline_near: due on or before this day."""
+        n = int(self._param(RuleKind.DEADLINE_NEAR, "working_days_before"))
+        return R.workdays_after(workday_index(), self.today, n)
+
+    @cached_property
+    def unaccepted_before(self):
+        """unaccepted: clocks started before this day have run out."""
+        n = int(self._param(RuleKind.UNACCEPTED, "working_days"))
+        return R.unaccepted_cutoff_day(workday_index(), self.today, n)
+
+    @cached_property
+    def words(self) -> list[str]:
+        return [w for w in self._param(RuleKind.EXTREME_LANGUAGE, "words") if w]
+
+    @cached_property
+    def min_parties(self) -> int:
+        return int(self._param(RuleKind.GROUP_DISPUTE, "min_parties"))
+
+    @cached_property
+    def min_open(self) -> int:
+        return int(self._param(RuleKind.GROUP_DISPUTE, "min_open_cases_per_respondent"))
+
+    @cached_property
+    def min_cases(self) -> int:
+        return int(self._param(RuleKind.REPEAT_PETITIONER, "min_cases"))
+
+    @cached_property
+    def window_days(self) -> int:
+        return int(self._param(RuleKind.REPEAT_PETITIONER, "window_days"))
+
+
 def _clock_signals(
-    rules: dict[str, AlertRule], case: Case, now: datetime, *, started_at=None
+    rules: dict[str, AlertRule],
+    case: Case,
+    now: datetime,
+    *,
+    started_at=None,
+    limits: _Limits | None = None,
 ) -> list[Signal]:
-    """The clock rules for one case as it stands now (used when it is written)."""
+    """The clock rules for one case as it stands now (used when it is written). `limits`: the
+    parameters looked up for `now` (for a batch: once for all its cases)."""
     out: list[Signal] = []
     if case.status not in OPEN_STATUSES:
         return out
-    index = workday_index()
-    today = timezone.localtime(now).date()
+    limits = limits or _Limits(rules, now)
     if case.due_at is not None:
-        due = _due_iso(case)
+        due_day = timezone.localtime(case.due_at, limits.tz).date()
+        due = due_day.isoformat()
         rule = rules.get(RuleKind.OVERDUE)
         if rule and case.due_at < now:
             out.append(_case_signal(rule, case, [{"code": "overdue", "due": due}], due))
         rule = rules.get(RuleKind.DEADLINE_NEAR)
-        if rule and case.due_at >= now:
-            horizon = R.workdays_after(index, today, int(R.param(rule, "working_days_before")))
-            if timezone.localtime(case.due_at).date() <= horizon:
-                out.append(_case_signal(rule, case, [{"code": "due", "due": due}], due))
+        if rule and case.due_at >= now and due_day <= limits.near_until:
+            out.append(_case_signal(rule, case, [{"code": "due", "due": due}], due))
     rule = rules.get(RuleKind.UNACCEPTED)
     if rule and started_at is not None and case.status == Status.TRIAGED:
-        cutoff = R.unaccepted_cutoff_day(index, today, int(R.param(rule, "working_days")))
-        if timezone.localtime(started_at).date() < cutoff:
-            since = timezone.localtime(started_at).date().isoformat()
+        started_day = timezone.localtime(started_at, limits.tz).date()
+        if started_day < limits.unaccepted_before:
+            since = started_day.isoformat()
             out.append(
                 _case_signal(rule, case, [{"code": "unaccepted", "since": since}], started_at.isoformat())
             )
@@ -188,34 +305,54 @@ def _person_key(party: Party) -> str:
     return party.id_number_hash or party.phone_hash
 
 
+def _respondent_keys(parties: list[Party]) -> list[tuple[Party, str]]:
+    """The respondents that can be recognised again, with their person key."""
+    out = []
+    for p in parties:
+        if p.role != PartyRole.RESPONDENT:
+            continue
+        if p.id_number_hash or p.phone_hash:
+            out.append((p, _person_key(p)))
+        elif p.kind == PartyKind.ORGANIZATION:
+            # An organisation is known by its name; two people of one name are not one person.
+            out.append((p, "name:" + p.name))
+    return out
+
+
+def _applicant_keys(parties: list[Party]) -> list[tuple[Party, str]]:
+    return [(p, key) for p in parties if p.role == PartyRole.APPLICANT for key in (_person_key(p),) if key]
+
+
 def _registration_signals(
-    rules: dict[str, AlertRule], case: Case, now: datetime, people: _PeopleCounts | None = None
+    rules: dict[str, AlertRule],
+    case: Case,
+    now: datetime,
+    people: _PeopleCounts | None = None,
+    *,
+    limits: _Limits | None = None,
+    parties: list[Party] | None = None,
 ) -> list[Signal]:
-    """`people` holds the counts for a batch of new cases (None: counted here for this case)."""
+    """`people` holds the counts for a batch of new cases (None: counted here for this case);
+    `limits` the rules' parameters, `parties` the case's parties (None: read here)."""
     out: list[Signal] = []
-    parties = list(case.parties.all())
+    if parties is None:
+        parties = list(case.parties.all())
+    limits = limits or _Limits(rules, now)
     rule = rules.get(RuleKind.EXTREME_LANGUAGE)
     if rule:
         text = f"{case.description}\n{case.request}"
-        words = [w for w in R.param(rule, "words") if w and w in text]
+        words = [w for w in limits.words if w in text]
         if words:
             out.append(_case_signal(rule, case, [{"code": "words", "words": words}]))
     rule = rules.get(RuleKind.GROUP_DISPUTE)
     if rule:
-        min_parties = int(R.param(rule, "min_parties"))
+        min_parties, min_open = limits.min_parties, limits.min_open
         if len(parties) >= min_parties:
             out.append(_case_signal(rule, case, [{"code": "parties", "count": len(parties)}]))
-        min_open = int(R.param(rule, "min_open_cases_per_respondent"))
-        respondents = []
-        for p in parties:
-            if p.role != PartyRole.RESPONDENT:
-                continue
-            if p.id_number_hash or p.phone_hash:
-                respondents.append((p, _person_key(p)))
-            elif p.kind == PartyKind.ORGANIZATION:
-                # An organisation is known by its name; two people of one name are not one person.
-                respondents.append((p, "name:" + p.name))
-        if people is not None:
+        respondents = _respondent_keys(parties)
+        if not respondents:
+            counts = {}
+        elif people is not None:
             counts = people.respondents.get(case.county_id, {})
         else:
             counts = _respondent_open_counts(case.county_id, [k for _p, k in respondents])
@@ -236,15 +373,16 @@ def _registration_signals(
                 )
     rule = rules.get(RuleKind.REPEAT_PETITIONER)
     if rule:
-        min_cases, days = int(R.param(rule, "min_cases")), int(R.param(rule, "window_days"))
-        applicants = [
-            (p, _person_key(p)) for p in parties if p.role == PartyRole.APPLICANT and _person_key(p)
-        ]
-        since = case.received_at - timedelta(days=days)
-        if people is not None:
-            counts = people.applicants_since(since, [k for _p, k in applicants])
+        min_cases, days = limits.min_cases, limits.window_days
+        applicants = _applicant_keys(parties)
+        if applicants:
+            since = case.received_at - timedelta(days=days)
+            if people is not None:
+                counts = people.applicants_since(since, [k for _p, k in applicants])
+            else:
+                counts = _applicant_counts(since, [k for _p, k in applicants])
         else:
-            counts = _applicant_counts(since, [k for _p, k in applicants])
+            counts = {}
         for p, key in applicants:
             n = counts.get(key, 0)
             if n >= min_cases:
@@ -268,13 +406,20 @@ def _registration_signals(
 COUNT_ROWS_CAP = 5000
 
 
+# From this many hashes on (a batch's people), PostgreSQL is sent them as one JSON parameter
+# rather than twice that many quoted ones.
+JSON_KEYS_MIN = 100
+
+
 def _key_match(keys: list[str]) -> Q | None:
     """Parties whose person key (ID-number hash, else phone hash, else "name:" of an
     organisation) is one of `keys`."""
     cond = Q()
-    hashes = [k for k in keys if not k.startswith("name:")]
+    hashes: list[str] | RawSQL = [k for k in keys if not k.startswith("name:")]
     names = [k[5:] for k in keys if k.startswith("name:")]
     if hashes:
+        if len(hashes) >= JSON_KEYS_MIN and connection.vendor == "postgresql":
+            hashes = RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)", [json.dumps(hashes)])
         cond |= Q(id_number_hash__in=hashes) | Q(phone_hash__in=hashes)
     if names:
         cond |= Q(name__in=names, kind=PartyKind.ORGANIZATION)
@@ -293,31 +438,25 @@ class _PeopleCounts:
         return {k: len({c for c, at in self.applicant_cases.get(k, ()) if at >= since}) for k in keys}
 
     @classmethod
-    def read(cls, rules: dict[str, AlertRule], cases: list[Case]) -> _PeopleCounts:
+    def read(
+        cls, rules: dict[str, AlertRule], cases: list[Case], parties: list[list[Party]] | None = None
+    ) -> _PeopleCounts:
+        """`parties`: those of each case, in the order of `cases` (None: read from the cases)."""
+        if parties is None:
+            parties = [list(case.parties.all()) for case in cases]
         respondents: dict[int, dict[str, int]] = {}
         applicant_cases: dict[str, list[tuple[int, datetime]]] = {}
         if RuleKind.GROUP_DISPUTE in rules:
             keys_by_county: dict[int, set[str]] = {}
-            for case in cases:
-                for p in case.parties.all():
-                    if p.role != PartyRole.RESPONDENT:
-                        continue
-                    key = _person_key(p) or ("name:" + p.name if p.kind == PartyKind.ORGANIZATION else "")
-                    if key:
-                        keys_by_county.setdefault(case.county_id, set()).add(key)
+            for case, ps in zip(cases, parties, strict=True):
+                for _p, key in _respondent_keys(ps):
+                    keys_by_county.setdefault(case.county_id, set()).add(key)
             for county_id, keys in keys_by_county.items():
                 respondents[county_id] = _respondent_open_counts(county_id, sorted(keys))
         rule = rules.get(RuleKind.REPEAT_PETITIONER)
         if rule:
             days = int(R.param(rule, "window_days"))
-            keys = sorted(
-                {
-                    _person_key(p)
-                    for case in cases
-                    for p in case.parties.all()
-                    if p.role == PartyRole.APPLICANT and _person_key(p)
-                }
-            )
+            keys = sorted({key for ps in parties for _p, key in _applicant_keys(ps)})
             cond = _key_match(keys)
             if cond is not None:
                 since = min(c.received_at for c in cases) - timedelta(days=days)
@@ -370,17 +509,20 @@ def _applicant_counts(since: datetime, keys: list[str]) -> dict[str, int]:
 
 def on_cases_registered(cases: list[Case]) -> None:
     """The registration rules for many new cases (imports), in their transaction: the people
-    are counted with one query per rule for all of them, the alerts raised in one pass."""
+    are counted with one query per rule for all of them, the rules' parameters looked up once,
+    the alerts raised in one pass."""
     rules = rules_enabled()
     if not rules or not cases:
         return
     now = clock.now()
-    people = _PeopleCounts.read(rules, cases)
+    limits = _Limits(rules, now)
+    parties = [list(case.parties.all()) for case in cases]
+    people = _PeopleCounts.read(rules, cases, parties)
     signals: list[Signal] = []
-    for case in cases:
-        signals += _registration_signals(rules, case, now, people)
+    for case, ps in zip(cases, parties, strict=True):
+        signals += _registration_signals(rules, case, now, people, limits=limits, parties=ps)
         started = case.received_at if case.status == Status.TRIAGED else None
-        signals += _clock_signals(rules, case, now, started_at=started)
+        signals += _clock_signals(rules, case, now, started_at=started, limits=limits)
     alerts_raise(signals, now=now)
 
 
@@ -391,12 +533,13 @@ def on_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> Non
         return
     now = event.at
     signals: list[Signal] = []
+    limits = _Limits(rules, now)
     if before is None:
-        signals += _registration_signals(rules, case, now)
+        signals += _registration_signals(rules, case, now, limits=limits)
         started = case.received_at if case.status == Status.TRIAGED else None
-        signals += _clock_signals(rules, case, now, started_at=started)
+        signals += _clock_signals(rules, case, now, started_at=started, limits=limits)
     else:
-        signals += _clock_signals(rules, case, now)
+        signals += _clock_signals(rules, case, now, limits=limits)
         rule = rules.get(RuleKind.REPEATED_RETURNS)
         if rule and event.kind in ("return", "escalate"):
             moves = case.return_count + case.escalation_count

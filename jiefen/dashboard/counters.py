@@ -53,22 +53,51 @@ def is_open(status: str) -> bool:
 
 
 def contributions(f: Facts) -> dict[Key, list[int]]:
-    dims = (("", ""), ("category", f.category), ("channel", f.channel))
-    received = [1, int(f.is_open), 0, 0, 0, 0, 0]
-    out: dict[Key, list[int]] = {
-        (region, dim, value, f.received_on): list(received) for region in f.regions for dim, value in dims
-    }
-    if f.resolved_level in _RESOLVED_COLUMN and f.resolved_on is not None:
-        resolved = [0] * len(COLUMNS)
-        resolved[_RESOLVED_COLUMN[f.resolved_level]] = 1
-        resolved[6] = f.resolve_workdays
-        add_into(
-            out,
-            {(region, dim, value, f.resolved_on): resolved for region in f.regions for dim, value in dims},
-        )
-    if f.themes:
-        add_into(out, theme_contributions(f.regions, f.received_on, f.themes))
+    out: dict[Key, list[int]] = {}
+    add_contributions(out, f)
     return out
+
+
+def add_contributions(total: dict[Key, list[int]], f: Facts, n: int = 1) -> None:
+    """`add_into(total, scaled(contributions(f), n))` without the intermediate dicts: the rows
+    of `total` are changed in place (they must be its own lists, as add_into makes them).
+    A region or theme named twice counts once, as in a dict of contributions."""
+    dims = (("", ""), ("category", f.category), ("channel", f.channel))
+    regions, themes = f.regions, f.themes
+    if len(regions) > 1 and len(set(regions)) != len(regions):
+        regions = tuple(dict.fromkeys(regions))
+    if len(themes) > 1 and len(set(themes)) != len(themes):
+        themes = tuple(dict.fromkeys(themes))
+    opened = n if f.is_open else 0
+    get = total.get
+    for region in regions:
+        for dim, value in dims:
+            key = (region, dim, value, f.received_on)
+            row = get(key)
+            if row is None:
+                total[key] = [n, opened, 0, 0, 0, 0, 0]
+            else:
+                row[0] += n
+                row[1] += opened
+    column = _RESOLVED_COLUMN.get(f.resolved_level)
+    if column is not None and f.resolved_on is not None:
+        workdays = f.resolve_workdays * n
+        for region in regions:
+            for dim, value in dims:
+                key = (region, dim, value, f.resolved_on)
+                row = get(key)
+                if row is None:
+                    row = total[key] = [0, 0, 0, 0, 0, 0, 0]
+                row[column] += n
+                row[6] += workdays
+    for region in regions:
+        for theme in themes:
+            key = (region, "theme", theme, f.received_on)
+            row = get(key)
+            if row is None:
+                total[key] = [n, 0, 0, 0, 0, 0, 0]
+            else:
+                row[0] += n
 
 
 def theme_contributions(
