@@ -158,8 +158,10 @@ def normalise(text: Any) -> str:
         text = _TAG.sub(" ", text)
         text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
-    # Drop control and unassigned/surrogate code points; keep letters, marks, numbers, punctuation, symbols.
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n\r ")
+    # Drop control and unassigned/surrogate code points; keep letters, marks, numbers, punctuation,
+    # symbols. (All of them are unprintable: a printable text, the usual one, has none to drop.)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n\r ")
     text = _SPACE.sub(" ", text).strip()
     if not text:
         raise EmptyText("The text is empty.")
@@ -228,8 +230,9 @@ class CharAnalyzer:
         out: list[str] = []
         for chunk in self._drop.split(_feature_text(text)):
             n = len(chunk)
-            for size in (1, 2, 3):
-                out.extend(chunk[i : i + size] for i in range(n - size + 1))
+            out.extend(chunk)
+            out.extend([chunk[i : i + 2] for i in range(n - 1)])
+            out.extend([chunk[i : i + 3] for i in range(n - 2)])
         return out
 
 
@@ -263,10 +266,16 @@ class TfidfBlock:
         indptr = [0]
         indices: list[int] = []
         counts: list[int] = []
+        get = index.get
         for text in texts:
-            row = sorted((index[t], c) for t, c in Counter(self.analyzer(text)).items() if t in index)
-            indices.extend(i for i, _ in row)
-            counts.extend(c for _, c in row)
+            # counted by column (one per term of the vocabulary; None: not in it)
+            counted = Counter(map(get, self.analyzer(text)))
+            counted.pop(None, None)
+            row = sorted(counted.items())
+            if row:
+                row_indices, row_counts = zip(*row, strict=True)
+                indices.extend(row_indices)
+                counts.extend(row_counts)
             indptr.append(len(indices))
         ind = np.array(indices, dtype=np.int64)
         vals = (1.0 + np.log(np.array(counts, dtype=np.float64))) * self.idf[ind]
@@ -336,6 +345,17 @@ class TriageModel:
             + [("lex", c) for c in CATEGORIES]
         )
         self._display: dict[str, bool] = {}
+        # Per feature column, whether `keywords` can take a term from it: 1 yes (a lexicon
+        # category, or a displayable term), 0 no, -1 not known yet (filled in as columns come up).
+        self._keyword_columns = np.full(len(self._names), -1, dtype=np.int8)
+        self._keyword_columns[len(self._names) - len(CATEGORIES) :] = 1
+        # Per category, its lexicon terms by first character (in lexicon order).
+        self._lex_cat_first: dict[str, dict[str, list[str]]] = {}
+        for cat, words in self.lexicon.items():
+            firsts: dict[str, list[str]] = {}
+            for w in words:
+                firsts.setdefault(w[:1], []).append(w)
+            self._lex_cat_first[cat] = firsts
 
     # serialisation ---------------------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -381,33 +401,35 @@ class TriageModel:
         for i, text in enumerate(texts):
             # Each lexicon term found in the text counts once for each of its categories; only the
             # terms whose first character occurs in the text need looking for.
+            hits: list[float] | None = None
             for ch in set(text).intersection(by_first):
                 for term, cats in by_first[ch]:
                     if term in text:
+                        if hits is None:
+                            hits = [0.0] * len(CATEGORIES)
                         for c in cats:
-                            rows[i, c] += 1.0
+                            hits[c] += 1.0
+            if hits is not None:
+                rows[i] = hits
         r, c = np.nonzero(rows)
         ptr = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.bincount(r, minlength=len(texts)), out=ptr[1:])
         return ptr, c.astype(np.int64), np.log1p(rows[r, c]) / 2.0
 
     def _rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The feature matrix as CSR parts: char block, word block, lexicon block side by side."""
+        """The feature matrix as CSR parts: char block, word block, lexicon block side by side
+        (each row its char entries, then its word entries, then its lexicon entries)."""
         blocks = [self.char.rows(texts), self.word.rows(texts), self._lexicon_rows(texts)]
         offsets = [0, len(self.char.vocab), len(self.char.vocab) + len(self.word.vocab)]
-        lengths = np.sum([np.diff(p) for p, _, _ in blocks], axis=0)
+        lengths = [np.diff(p) for p, _, _ in blocks]
         ptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=ptr[1:])
-        ind = np.empty(ptr[-1], dtype=np.int64)
-        vals = np.empty(ptr[-1], dtype=np.float64)
-        for i in range(len(texts)):
-            pos = ptr[i]
-            for (bp, bi, bv), off in zip(blocks, offsets, strict=True):
-                a, b = bp[i], bp[i + 1]
-                ind[pos : pos + b - a] = bi[a:b] + off
-                vals[pos : pos + b - a] = bv[a:b]
-                pos += b - a
-        return ptr, ind, vals
+        np.cumsum(np.sum(lengths, axis=0), out=ptr[1:])
+        # The three blocks one after the other, then their entries grouped by row, block order kept.
+        owner = np.concatenate([np.repeat(np.arange(len(texts)), n) for n in lengths])
+        order = np.argsort(owner, kind="stable")
+        ind = np.concatenate([bi + off for (_bp, bi, _bv), off in zip(blocks, offsets, strict=True)])[order]
+        vals = np.concatenate([bv for _bp, _bi, bv in blocks])[order]
+        return ptr, ind.astype(np.int64, copy=False), vals.astype(np.float64, copy=False)
 
     def features(self, texts: Sequence[str]):
         """The feature matrix (scipy CSR), for training and inspection."""
@@ -469,26 +491,66 @@ class TriageModel:
         """Terms with the largest positive coef x tf-idf contribution to the chosen class (one row
         of the feature matrix: column indices and values), longest form kept when one contains
         another, in order of appearance in the text."""
-        contrib = data * self.coef[cls_index, idx]
-        order = np.argsort(-contrib, kind="stable")
+        ptr = np.array([0, len(idx)], dtype=np.int64)
+        columns, bounds = self._keyword_columns_of(ptr, np.asarray(idx), np.asarray(data), [cls_index])
+        return self._keywords_from(columns[bounds[0] : bounds[1]], text, k)
+
+    def _keyword_columns_of(
+        self, ptr: np.ndarray, ind: np.ndarray, vals: np.ndarray, classes: list[int]
+    ) -> tuple[list[int], list[int]]:
+        """For each row of a feature matrix (CSR parts) and its chosen class: the columns a keyword
+        can come from (a lexicon category or a displayable term), largest positive contribution
+        first (equal ones in column order), as one list and each row's bounds in it. A row's
+        entries stop at its first contribution ≤ 0 (so with none, NaN ones come last)."""
+        n = len(ptr) - 1
+        lengths = np.diff(ptr)
+        row = np.repeat(np.arange(n), lengths)
+        contrib = vals * self.coef[np.repeat(np.asarray(classes, dtype=np.intp), lengths), ind]
+        stop = contrib <= 0
+        keep = contrib > 0
+        nan = ~(stop | keep)
+        if nan.any():  # rows without a contribution ≤ 0 keep their NaN ones too
+            keep |= nan & (np.bincount(row[stop], minlength=n) == 0)[row]
+        flags = self._keyword_columns[ind[keep]]
+        if (flags < 0).any():
+            for col in np.unique(ind[keep][flags < 0]).tolist():
+                self._keyword_columns[col] = 1 if self._displayable(self._names[col][1]) else 0
+            flags = self._keyword_columns[ind[keep]]
+        (at,) = np.nonzero(keep)
+        at = at[flags > 0]
+        at = at[np.lexsort((-contrib[at], row[at]))]  # by row, then largest first (stable)
+        bounds = np.searchsorted(row[at], np.arange(n + 1))
+        return ind[at].tolist(), bounds.tolist()
+
+    def _keywords_from(self, columns: list[int], text: str, k: int = N_KEYWORDS) -> list[str]:
+        """`keywords` from a row's columns (_keyword_columns_of)."""
         cands: list[str] = []
-        for j in order:
-            if contrib[j] <= 0 or len(cands) >= 4 * k:
+        chars: set[str] | None = None
+        for col in columns:
+            if len(cands) >= 4 * k:
                 break
-            kind, term = self._names[idx[j]]
+            kind, term = self._names[col]
             if kind == "lex":
-                terms = [t for t in self.lexicon.get(term, ()) if t in text]
+                if chars is None:
+                    chars = set(text)
+                # the category's lexicon terms in the text (only those whose first character is
+                # in it need looking for), the longest first
+                firsts = self._lex_cat_first.get(term, {})
+                terms = [t for ch in chars.intersection(firsts) for t in firsts[ch] if t in text]
+                terms += firsts.get("", [])
                 cands.extend(sorted(terms, key=lambda t: (-len(t), t))[:3])
-            elif self._displayable(term):
+            else:
                 cands.append(term)
         chosen: list[str] = []
         for term in cands:
-            if any(term in c for c in chosen):
-                continue
-            chosen = [c for c in chosen if c not in term]
-            chosen.append(term)
-            if len(chosen) >= k:
-                break
+            for c in chosen:
+                if term in c:
+                    break  # a longer form is chosen already
+            else:
+                chosen = [c for c in chosen if c not in term]
+                chosen.append(term)
+                if len(chosen) >= k:
+                    break
         return sorted(chosen, key=lambda t: (text.find(t) if t in text else len(text), t))
 
     def classify_normalised(self, texts: Sequence[str]) -> list[Result]:
@@ -497,17 +559,18 @@ class TriageModel:
         ptr, ind, vals = self._rows(texts)
         P = self._softmax(self._decision_rows(ptr, ind, vals))
         out = []
+        orders = np.argsort(-P, axis=1, kind="stable").tolist()
+        probabilities = P.tolist()
+        columns, bounds = self._keyword_columns_of(ptr, ind, vals, [order[0] for order in orders])
         for i, text in enumerate(texts):
-            p = P[i]
-            order = np.argsort(-p, kind="stable")
-            best = int(order[0])
-            top = [(self.classes[j], float(p[j])) for j in order[:TOP_K]]
+            p, order = probabilities[i], orders[i]
+            best = order[0]
             out.append(
                 Result(
                     category=self.classes[best],
-                    confidence=float(p[best]),
-                    top=top,
-                    keywords=self.keywords(ind[ptr[i] : ptr[i + 1]], vals[ptr[i] : ptr[i + 1]], best, text),
+                    confidence=p[best],
+                    top=[(self.classes[j], p[j]) for j in order[:TOP_K]],
+                    keywords=self._keywords_from(columns[bounds[i] : bounds[i + 1]], text),
                 )
             )
         return out
