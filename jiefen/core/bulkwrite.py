@@ -95,12 +95,25 @@ def _plan(model: type[models.Model]) -> _Plan | None:
     return plan
 
 
+_sequences: dict[str, str] = {}
+
+
+def _sequence(table: str) -> str:
+    """The identity sequence of a table's id (looked up once per process: naming it per row
+    cost more than taking the value)."""
+    if table not in _sequences:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            _sequences[table] = cur.fetchone()[0]
+    return _sequences[table]
+
+
 def _allocate(wanted: list[tuple[str, int]]) -> list[list[int]]:
     """Ids from the identity sequences of the tables (one statement for all of them)."""
     parts, params = [], []
     for i, (table, n) in enumerate(wanted):
-        parts.append(f"SELECT {i}, nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)")
-        params += [table, n]
+        parts.append(f"SELECT {i}, nextval(%s::regclass) FROM generate_series(1, %s)")
+        params += [_sequence(table), n]
     out: list[list[int]] = [[] for _w in wanted]
     with connection.cursor() as cur:
         cur.execute(" UNION ALL ".join(parts), params)

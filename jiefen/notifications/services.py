@@ -298,6 +298,8 @@ def notify_cases_registered(items: list[tuple[Case, CaseEvent]]) -> None:
     """The "registered" message of many new cases (imports): one INSERT for all."""
     messages: list[OutboxMessage] = []
     for case, event in items:
+        if case.channel in NO_APPLICANT_SMS_CHANNELS:
+            continue  # (as _applicant_messages decides) without building the context
         ctx = {
             "number": case.number,
             "organization": case.lead_organization.name,
