@@ -9,7 +9,8 @@ data folder; the PostgreSQL database is dropped and created again): migrate, imp
 divisions and organisations, generate the CSV (real town and village names in most
 addresses, some town-only and some unresolvable ones, ~3% repeat callers about the same
 matter, some unknown hotline categories), then time `hotline_orders_import` on the file read
-by `read_orders` — the same path as `jiefen import-12345 FILE`.
+by `read_orders` — the same path as `jiefen import-12345 FILE` (two processes on PostgreSQL,
+one on SQLite, unless `--workers` says otherwise).
 """
 
 from __future__ import annotations
@@ -117,11 +118,13 @@ def child(args) -> None:
     county = Region.objects.get(code="330523000000")
     organizations_seed_for_county(county=county)
     raw = Path(args.file).read_bytes()
-    result = {"db": connection.vendor}
+    # as `jiefen import-12345` does by default: two processes on PostgreSQL, one on SQLite
+    workers = args.workers or (2 if connection.vendor == "postgresql" else 1)
+    result = {"db": connection.vendor, "workers": workers}
     for run in ("first", "second"):
         t0 = time.perf_counter()
         rows = read_orders(raw)
-        report = hotline_orders_import(rows=rows, county=county)
+        report = hotline_orders_import(rows=rows, county=county, workers=workers)
         dt = time.perf_counter() - t0
         counts = {k: report[k] for k in ("created", "linked", "skipped", "refused")}
         reasons: dict[str, int] = {}
@@ -155,7 +158,10 @@ def run_db(kind: str, args, csv_path: Path) -> None:
     else:
         env.pop("DATABASE_URL", None)
     subprocess.run(
-        [sys.executable, __file__, "--child", "--file", str(csv_path)], env=env, check=True, cwd=ROOT
+        [sys.executable, __file__, "--child", "--file", str(csv_path), "--workers", str(args.workers)],
+        env=env,
+        check=True,
+        cwd=ROOT,
     )
 
 
@@ -164,6 +170,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=100_000)
     p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     p.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/bench_chan")
+    p.add_argument("--workers", type=int, default=0, help="import processes (default: as the command)")
     p.add_argument("--file", help=argparse.SUPPRESS)
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from jiefen.channels import hotline
 from jiefen.core.errors import DomainError
@@ -20,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--county", help="county code (default: the importing user's, or the only one)")
         parser.add_argument("--as", dest="username", help="register as this staff member")
         parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes sharing the orders (default: 2 on PostgreSQL, 1 on SQLite)",
+        )
 
     def handle(self, *args, **opts):
         raw = sys.stdin.buffer.read() if opts["file"] == "-" else Path(opts["file"]).read_bytes()
@@ -33,7 +40,8 @@ class Command(BaseCommand):
         try:
             rows = hotline.read_orders(raw, fmt=opts["format"])
             county = hotline.hotline_county_for(actor, opts["county"])
-            report = hotline.hotline_orders_import(rows=rows, county=county, actor=actor)
+            workers = opts["workers"] or (2 if connection.vendor == "postgresql" else 1)
+            report = hotline.hotline_orders_import(rows=rows, county=county, actor=actor, workers=workers)
         except (DomainError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         if opts["json"]:
