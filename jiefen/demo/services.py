@@ -27,6 +27,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from jiefen.cases.models import Assignment, Case, CaseEvent, CaseSequence, CaseStep, Party
+from jiefen.core import bulkwrite
 from jiefen.demo import bulk
 from jiefen.demo.counting import CounterSums, SeedCounters
 from jiefen.demo.generator import CaseGenerator, GeneratedCase, Row, World
@@ -310,12 +311,7 @@ def _analyze() -> None:
     backwards through every party — 250 ms a registration instead of 0.2 ms. Autovacuum would
     get there eventually; a load test must not depend on when.
     """
-    tables = [m._meta.db_table for m in (Case, Party, Assignment, CaseStep, CaseEvent, CaseTriage)]
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
-        elif connection.vendor == "sqlite":
-            cur.execute("PRAGMA optimize")
+    bulkwrite.analyze(Case, Party, Assignment, CaseStep, CaseEvent, CaseTriage)
 
 
 def _write(county: Region, generated: list[GeneratedCase], report: SeedReport) -> int:

@@ -18,7 +18,7 @@ from jiefen.cases import hooks
 from jiefen.cases.choices import Category, Level, PartyRole, Status
 from jiefen.cases.models import Case, CaseEvent
 from jiefen.cases.routing import RegionChain, RoutingDecision, county_centre, route
-from jiefen.core import clock, pii
+from jiefen.core import bulkwrite, clock, pii
 from jiefen.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from jiefen.directory.models import Staff
 from jiefen.triage import classifier, risk, search
@@ -255,7 +255,8 @@ def triage_skipped_record(items: list[tuple[Case, IntakeTriage]], *, now: dateti
 
 def _triage_row(case: Case, outcome: IntakeTriage, actor, now: datetime, parties: list | None) -> CaseTriage:
     proposal = outcome.proposal
-    return CaseTriage(
+    return bulkwrite.build(
+        CaseTriage,
         case=case,
         proposed_category=proposal.category if proposal else "",
         proposed_confidence=round(proposal.confidence, 4) if proposal else None,

@@ -98,3 +98,35 @@ def test_children_take_the_ids_of_parents_written_in_the_same_call(case, monkeyp
     assert Party.objects.get(pk=party.pk).case_id == new.pk
     assert CaseStep.objects.get(pk=step.pk).paused_intervals == step.paused_intervals
     assert CaseTriage.objects.get(case=new).routing == {"why": "规则\n1"}
+
+
+def _state_of(obj) -> tuple[dict, dict]:
+    return {k: v for k, v in obj.__dict__.items() if k != "_state"}, dict(obj._state.fields_cache)
+
+
+def test_build_makes_what_the_model_constructor_makes(case, dispatcher):
+    # given: the models build() makes during a registration, with related objects by name,
+    # attnames, None for a relation, and fields left to their (callable) defaults
+    from jiefen.cases.models import Assignment
+    from jiefen.channels.models import HotlineOrder
+
+    now = clock.now()
+    examples = [
+        (Case, {"number": "x", "county": case.county, "region": case.region, "received_at": now}),
+        (Party, {"case": case, "role": "applicant", "kind": "person", "name": "甲", "address": ""}),
+        (CaseEvent, {"case": case, "at": now, "actor": None, "kind": "registered", "data": {"a": 1}}),
+        (Assignment, {"case": case, "organization": case.lead_organization, "role": "lead", "level": "town"}),
+        (CaseStep, {"case": case, "code": "acceptance", "rule": None, "started_at": now}),
+        (CaseTriage, {"case": case, "confirmed_by": dispatcher, "risk_level": "low", "routing": {}}),
+        (HotlineOrder, {"order_id": "Z1", "case": case, "outcome": "created", "imported_by": None}),
+        (Party, {"case_id": case.pk, "role": "respondent", "name": "乙"}),
+    ]
+    for model, values in examples:
+        # when
+        built, made = bulkwrite.build(model, **values), model(**values)
+        # then: the same field values and the same cached related objects
+        assert _state_of(built) == _state_of(made), model.__name__
+        assert built._state.adding and built._state.db is None
+    # callable defaults are not shared between instances
+    a, b = bulkwrite.build(CaseStep, case=case), bulkwrite.build(CaseStep, case=case)
+    assert a.paused_intervals == b.paused_intervals and a.paused_intervals is not b.paused_intervals
