@@ -150,16 +150,19 @@ def _dispatch(keys: list[str]) -> None:
 
 
 def _dispatch_ids(ids: list[int]) -> None:
-    """Queue delivery of committed messages (a worker sends each once; see outbox_deliver)."""
-    from jiefen.notifications.tasks import deliver_message
+    """Queue delivery of committed messages (a worker sends each once; see outbox_deliver): one
+    hand-over to the broker for all of them."""
+    from jiefen.notifications.tasks import deliver_message, deliver_messages
 
-    for message_id in ids:
-        try:
-            deliver_message.delay(message_id)
-        except Exception:  # broker down: the message stays pending for the sweep
-            log.warning(
-                "could not queue outbox message %s; the sweep will send it", message_id, exc_info=True
-            )
+    if not ids:
+        return
+    try:
+        if len(ids) == 1:
+            deliver_message.delay(ids[0])
+        else:
+            deliver_messages.delay(list(ids))
+    except Exception:  # broker down: the messages stay pending for the sweep
+        log.warning("could not queue outbox messages %s; the sweep will send them", ids[:20], exc_info=True)
 
 
 @dataclass

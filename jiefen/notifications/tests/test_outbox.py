@@ -46,6 +46,36 @@ def test_registration_writes_outbox_and_delivers_after_commit(
     assert line["to"] == PHONE and reg.case.number in line["text"]
 
 
+def test_the_messages_of_a_batch_are_queued_together_and_each_sent_once(
+    anji, dispatcher, frozen_now, sms_file, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given: three registrations in one transaction (a group of API requests, an import chunk)
+    from jiefen.cases.services import RegistrationRequest, case_register_many
+    from jiefen.notifications import tasks
+
+    handed_over = []
+    real = tasks.deliver_messages.delay
+    monkeypatch.setattr(tasks.deliver_messages, "delay", lambda ids: handed_over.append(ids) or real(ids))
+    phones = ["13812340001", "13812340002", "13812340003"]
+    requests = [
+        RegistrationRequest(
+            channel="walk_in",
+            region=anji.village.code,
+            description=f"邻居装修噪音扰民（{i}）",
+            parties=[PartyInput(role="applicant", name=f"申请人{i}", phone=p)],
+        )
+        for i, p in enumerate(phones)
+    ]
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        regs = case_register_many(requests, actor=dispatcher)
+    # then: one hand-over to the broker, every message sent once
+    assert len(handed_over) == 1 and len(handed_over[0]) == 3
+    msgs = OutboxMessage.objects.filter(case__in=[r.case for r in regs])
+    assert [m.status for m in msgs] == [MessageStatus.SENT] * 3
+    assert sorted(line["to"] for line in sent_lines(sms_file)) == phones
+
+
 def test_rolled_back_change_leaves_no_message(anji, dispatcher, frozen_now):
     # given / when
     with pytest.raises(RuntimeError), transaction.atomic():
