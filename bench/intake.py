@@ -194,7 +194,7 @@ def bench_http(
             sys.executable,
             "-m",
             "gunicorn",
-            "jiefen.wsgi:application",
+            os.environ.get("BENCH_WSGI", "jiefen.wsgi:application"),
             "-w",
             str(workers),
             "--threads",

@@ -295,7 +295,7 @@ def _validated(
 def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registration]:
     """Insert the cases of `valid` (triage done) with their parties, two events each (registered,
     routed), lead and assisting assignments, acceptance step and triage row: one INSERT per
-    table for the whole list (COPY for large lists on PostgreSQL: core.bulkwrite). Numbers are
+    table for the whole list (COPY on PostgreSQL: core.bulkwrite). Numbers are
     taken after everything else is known, per county in one UPDATE … RETURNING whose row lock
     holds until the commit (gap-free)."""
     year = timezone.localtime(now).year

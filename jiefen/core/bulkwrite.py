@@ -4,7 +4,8 @@ An import writes a few thousand rows per chunk (cases, parties, events, assignme
 triage rows, hotline orders). `bulk_create` turns every value into SQL text in Python twice —
 Django's compiler prepares each value, then psycopg's client-side binding quotes it, element by
 element for the UNNEST arrays Django sends on PostgreSQL — which costs more than PostgreSQL's
-own work on the rows. Here, on PostgreSQL and from `COPY_MIN` rows up, the rows go through
+own work on the rows; and for a single row, compiling Django's INSERT costs more than a COPY
+round trip. Here, on PostgreSQL, the rows go through
 `COPY … FROM STDIN`: values are handed to psycopg as they are (strings, numbers, aware
 datetimes, JSON already encoded) and formatted by its C extension; the ids of tables with an
 identity column are taken first from their sequences (one statement for every model of the
@@ -28,7 +29,7 @@ from typing import Any
 
 from django.db import connection, models
 
-COPY_MIN = 40  # below this, one INSERT … RETURNING is cheaper than ids + COPY
+COPY_MIN = 1  # rows from which a table is COPYed (measured: even one registration is faster so)
 
 _PLAIN = frozenset(
     {

@@ -111,10 +111,14 @@ def test_a_failure_inside_one_order_leaves_no_half_case(anji, dispatcher, frozen
 
     from jiefen.channels import hotline
 
-    def bulk_failing(objs, *a, **kw):
-        raise IntegrityError("simulated failure of the chunk")
+    real_insert = hotline.bulkwrite.insert_new
 
-    monkeypatch.setattr(hotline.HotlineOrder.objects, "bulk_create", bulk_failing)
+    def insert_failing(*batches):
+        if any(model is HotlineOrder for model, _objs in batches):
+            raise IntegrityError("simulated failure of the chunk")
+        return real_insert(*batches)
+
+    monkeypatch.setattr(hotline.bulkwrite, "insert_new", insert_failing)
     real = HotlineOrder.objects.create
 
     def failing(**kw):
