@@ -11,7 +11,8 @@ that registrations run against a realistically sized table. Then:
 
 1. service: `--service` (2000) sequential `case_register` calls in this process, with the
    number of queries one registration makes (CaptureQueriesContext) and, with `--profile`,
-   a cProfile of the register path;
+   a cProfile of the register path; with `--groups 1,2,4,8`, registrations in groups of those
+   sizes through `case_register_many`, as the API's group commit registers them;
 2. HTTP: gunicorn (`--workers` 2 × `--threads` 4) on a free port with the same environment
    (messages handed to Celery on Redis, `--queue redis`, or sent in-process, `--queue eager`),
    an API token for the demo clerk, and `--clients` (4) client threads POSTing /api/v1/cases
@@ -158,6 +159,35 @@ def bench_service(bodies: list[dict], actor, profile: bool) -> None:
         out = io.StringIO()
         pstats.Stats(prof, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
         print("· cProfile of 300 registrations (cumulative):\n" + out.getvalue(), flush=True)
+
+
+def bench_groups(bodies: list[dict], actor, sizes: list[int]) -> None:
+    """What group commit buys: `case_register_many` of groups of each size, in-process (the
+    server's leader thread does exactly this), median time per registration."""
+    from jiefen.cases.services import PartyInput, RegistrationRequest, case_register_many
+
+    def request(body: dict) -> RegistrationRequest:
+        return RegistrationRequest(
+            channel=body["channel"],
+            region=body["region_code"],
+            description=body["description"],
+            category=body["category"],
+            actor=actor,
+            parties=[PartyInput(**p) for p in body["parties"]],
+        )
+
+    # Warm the per-process caches (regions, organisations, routing) as a running server has them.
+    case_register_many([request(b) for b in bodies[:500]])
+    at = 500
+    for size in sizes:
+        per = []
+        for _rep in range(max(4, 64 // size)):
+            group = [request(b) for b in bodies[at : at + size]]
+            at += size
+            t0 = time.perf_counter()
+            case_register_many(group)
+            per.append((time.perf_counter() - t0) / size)
+        print(f"group of {size:2d}: {statistics.median(per) * 1000:.1f} ms per registration", flush=True)
 
 
 def count_http_queries(body: dict, token: str) -> None:
@@ -313,6 +343,11 @@ def main() -> None:
         help="how the server hands messages on: Celery on Redis (production) or in-process (embedded)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the service register path")
+    parser.add_argument(
+        "--groups",
+        default="",
+        help="also time group commit in-process for these group sizes, e.g. 1,2,4,8,16,32",
+    )
     parser.add_argument("--skip-service", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
     args = parser.parse_args()
@@ -328,6 +363,9 @@ def main() -> None:
     clerk = Staff.objects.get(username="clerk")
     if not args.skip_service:
         bench_service(bodies[: args.service + 21], clerk, args.profile)
+    if args.groups:
+        sizes = [int(n) for n in args.groups.split(",")]
+        bench_groups(payloads(county, 500 + sum(max(4, 64 // n) * n for n in sizes)), clerk, sizes)
     if not args.skip_http:
         token = api_token_create(staff=clerk, name="bench/intake.py")
         count_http_queries(bodies[0], token)
