@@ -79,15 +79,20 @@ class Alert(models.Model):
     `county`/`town`/`village` place the alert in the jurisdiction, like a case.
     """
 
-    rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts")
+    # Lookups by rule or place use the composite indexes below (no single-column ones).
+    rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts", db_index=False)
     subject_kind = models.CharField(_("subject"), max_length=12, choices=SubjectKind.choices)
     subject_key = models.CharField(max_length=100)
     subject_label = models.CharField(_("subject"), max_length=200, blank=True)
     episode = models.CharField(max_length=40, blank=True)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    town = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
+    town = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    village = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     reasons = models.JSONField(_("reasons"), default=list)
     status = models.CharField(
@@ -99,11 +104,21 @@ class Alert(models.Model):
     updated_at = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -122,6 +137,12 @@ class Alert(models.Model):
             models.Index(fields=["town", "status"]),
             models.Index(fields=["village", "status"]),
             models.Index(fields=["rule", "subject_key", "episode"]),
+            models.Index(
+                fields=["acknowledged_by"],
+                name="alert_acknowledged_by",
+                condition=Q(acknowledged_by__isnull=False),
+            ),
+            models.Index(fields=["closed_by"], name="alert_closed_by", condition=Q(closed_by__isnull=False)),
         ]
 
     def __str__(self) -> str:

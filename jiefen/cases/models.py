@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiefen.cases.choices import (
@@ -40,7 +41,9 @@ class Case(models.Model):
     """
 
     number = models.CharField(_("case number"), max_length=24, unique=True)
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    # Foreign keys whose lookups a composite index below already serves have no index of
+    # their own (every index is paid for on every registration); rarely set ones are partial.
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     seq = models.PositiveIntegerField()
     query_code_hash = models.CharField(max_length=64)
@@ -53,13 +56,24 @@ class Case(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
-    town = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    lead_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="lead_cases")
+    town = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    village = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    lead_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="lead_cases", db_index=False
+    )
     received_at = models.DateTimeField(_("received at"))
     registered_at = models.DateTimeField(_("registered at"))
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     resolved_level = models.CharField(
@@ -71,7 +85,9 @@ class Case(models.Model):
     legal_route_told = models.TextField(_("legal route told"), blank=True)
     return_count = models.PositiveIntegerField(default=0)
     escalation_count = models.PositiveIntegerField(default=0)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,6 +104,12 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["county", "-received_at"]),
             models.Index(fields=["town", "-received_at"], name="case_town_received"),
+            models.Index(
+                fields=["registered_by"], name="case_registered_by", condition=Q(registered_by__isnull=False)
+            ),
+            models.Index(
+                fields=["merged_into"], name="case_merged_into", condition=Q(merged_into__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,10 +124,10 @@ class Party(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=PartyKind.choices, default=PartyKind.PERSON)
     name = models.CharField(_("name"), max_length=100)
     id_number_enc = models.TextField(blank=True)
-    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_hash = models.CharField(max_length=64, blank=True)
     id_number_masked = models.CharField(_("ID number"), max_length=24, blank=True)
     phone_enc = models.TextField(blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
     phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
@@ -113,7 +135,12 @@ class Party(models.Model):
         ordering = ["id"]
         # (role, name, case): the respondent lookup of related cases reads a name's newest cases
         # from the index alone.
-        indexes = [models.Index(fields=["role", "name", "case"], name="party_role_name_case")]
+        # Hashes are looked up by equality only (no LIKE index beside them).
+        indexes = [
+            models.Index(fields=["role", "name", "case"], name="party_role_name_case"),
+            models.Index(fields=["id_number_hash"], name="party_id_number_hash"),
+            models.Index(fields=["phone_hash"], name="party_phone_hash"),
+        ]
         verbose_name = _("party")
         verbose_name_plural = _("parties")
 
@@ -166,10 +193,15 @@ class CaseEvent(models.Model):
     Written by services in the same transaction as the change; never updated or deleted.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     kind = models.CharField(max_length=40)
     from_status = models.CharField(max_length=20, blank=True)
@@ -179,7 +211,10 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [
+            models.Index(fields=["case", "at"]),
+            models.Index(fields=["actor"], name="caseevent_actor", condition=Q(actor__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -33,7 +33,7 @@ class OrderOutcome(models.TextChoices):
 class HotlineOrder(models.Model):
     """A 12345 work order taken in: unique on the hotline's order id (imports are idempotent)."""
 
-    order_id = models.CharField(_("order id"), max_length=64, unique=True)
+    order_id = models.CharField(_("order id"), max_length=64)  # unique: see Meta (no LIKE index)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="hotline_orders")
     outcome = models.CharField(_("outcome"), max_length=10, choices=OrderOutcome.choices)
     received_at = models.DateTimeField(_("received at"))
@@ -42,11 +42,24 @@ class HotlineOrder(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     imported_at = models.DateTimeField(_("imported at"))
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-imported_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["order_id"], name="hotline_order_id_unique")]
+        indexes = [
+            models.Index(
+                fields=["imported_by"],
+                name="hotline_imported_by",
+                condition=models.Q(imported_by__isnull=False),
+            )
+        ]
         verbose_name = _("12345 work order")
         verbose_name_plural = _("12345 work orders")
 
