@@ -48,12 +48,7 @@ class CaseTriage(models.Model):
         _("confirmed category"), max_length=20, choices=Category.choices, blank=True
     )
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     needs_review = models.BooleanField(_("waits for a dispatcher"), default=False)
@@ -70,11 +65,6 @@ class CaseTriage(models.Model):
             models.Index(fields=["needs_review"], name="triage_needs_review"),
             models.Index(fields=["risk_level"], name="triage_risk_level"),
             models.Index(fields=["proposed_category", "confirmed_category"], name="triage_agreement"),
-            models.Index(
-                fields=["confirmed_by"],
-                name="triage_confirmed_by",
-                condition=models.Q(confirmed_by__isnull=False),
-            ),
         ]
 
     def __str__(self) -> str:
