@@ -97,3 +97,37 @@ def test_related_outside_jurisdiction_is_not_shown(anji, staff_factory):
     # then: found (for the risk), but not shown to someone who may not see it
     assert len(reg.triage.related.items) == 1
     assert visible_related(viewer=me, items=reg.triage.related.items) == []
+
+
+def test_related_cases_of_ones_own_county_are_shown_without_a_query(
+    anji, staff_factory, django_assert_num_queries
+):
+    from conftest import make_county
+    from jiefen.triage.selectors import visible_related
+
+    # given: the same caller registered in this county and in another one
+    other = make_county("330281", "余姚市")
+    outsider = staff_factory(other.org("county_centre"), ["dispatcher", "clerk"])
+    register(other, outsider, phone="13812345678")
+    me = staff_factory(anji.org("county_centre"), ["dispatcher", "clerk"])
+    register(anji, me, phone="13812345678")
+    reg = register(anji, me, phone="13812345678")
+    items = reg.triage.related.items
+    assert len(items) == 2
+    from jiefen.directory.models import Staff
+
+    me = Staff.objects.select_related("organization__region").get(pk=me.pk)  # as the API's auth loads it
+    mine = [r for r in items if r["number"].startswith(anji.county.code[:6])]
+    # when / then: the own county's case needs no query; with the other's, one query hides it
+    with django_assert_num_queries(0):
+        assert visible_related(viewer=me, items=mine) == mine
+    with django_assert_num_queries(1):
+        assert visible_related(viewer=me, items=items) == mine
+    # a town's staff see by the scope query, as before
+    from jiefen.directory.models import Organization
+
+    town_clerk = staff_factory(Organization.objects.filter(region=anji.town).first(), ["clerk"])
+    town_clerk = Staff.objects.select_related("organization__region").get(pk=town_clerk.pk)
+    with django_assert_num_queries(1):
+        shown = visible_related(viewer=town_clerk, items=items)
+    assert all(r in mine for r in shown)
