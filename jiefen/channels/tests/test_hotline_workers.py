@@ -107,3 +107,34 @@ def test_inside_a_transaction_the_import_stays_in_one_process(anji, dispatcher, 
     report = hotline.hotline_orders_import(rows=rows, county=anji.county, actor=dispatcher, workers=2)
     # then
     assert report["created"] == 20 and not hotline.parallel_import_possible()
+
+
+@pytest.mark.django_db
+def test_the_import_refreshes_statistics_each_time_it_doubles_the_tables(monkeypatch):
+    # given: analyses recorded instead of run
+    from jiefen.core import bulkwrite
+
+    runs: list[tuple] = []
+    monkeypatch.setattr(bulkwrite, "analyze", lambda *models: runs.append(models))
+    stats = hotline._Statistics(processes=2)
+    # when: the two processes' cases (this one counts for both) pass the base, then double it
+    if connection.vendor != "postgresql":
+        stats.registered(10_000)
+        assert runs == []  # SQLite plans without them
+        return
+    base = stats.base
+    assert base >= 1000
+    stats.registered(base // 2 - 1)
+    assert runs == []
+    stats.registered(1)
+    assert len(runs) == 1 and Case in runs[0]
+    stats.registered(base)  # 2 × base more: the tables doubled again
+    assert len(runs) == 2
+
+
+def test_analyze_and_estimates_run_on_either_database(db):
+    from jiefen.core import bulkwrite
+
+    bulkwrite.analyze(Case)
+    if connection.vendor == "postgresql":
+        assert isinstance(bulkwrite.estimated_rows(Case), int)
