@@ -18,6 +18,8 @@ that registrations run against a realistically sized table. Then:
    an API token for the demo clerk, and `--clients` (4) client threads POSTing /api/v1/cases
    for `--seconds` (20).
    The queries of one whole POST (auth, register, the detail the API returns) are counted too.
+   `BENCH_WSGI=module:application` serves another WSGI entry point (e.g. one that logs the
+   group-commit group sizes) with `PYTHONPATH` pointing at it.
 
 Each part prints registrations/s and p50/p99 latency. Only the standard library is used on
 the client side (http.client), so the benchmark needs nothing beyond the project's own
