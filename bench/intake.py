@@ -122,21 +122,28 @@ def payloads(county, count: int) -> list[dict]:
     return out
 
 
+def _request(body: dict, actor):
+    """A request body as the service layer takes it (RegistrationRequest)."""
+    from jiefen.cases.services import PartyInput, RegistrationRequest
+
+    return RegistrationRequest(
+        channel=body["channel"],
+        region=body["region_code"],
+        description=body["description"],
+        category=body["category"],
+        actor=actor,
+        parties=[PartyInput(**p) for p in body["parties"]],
+    )
+
+
 def bench_service(bodies: list[dict], actor, profile: bool) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from jiefen.cases.services import PartyInput, case_register
+    from jiefen.cases.services import case_register
 
     def register(body: dict):
-        return case_register(
-            channel=body["channel"],
-            region=body["region_code"],
-            description=body["description"],
-            category=body["category"],
-            actor=actor,
-            parties=[PartyInput(**p) for p in body["parties"]],
-        )
+        return case_register(**vars(_request(body, actor)))
 
     for body in bodies[:20]:  # warm caches (calendar, rules) before measuring
         register(body)
@@ -166,17 +173,10 @@ def bench_service(bodies: list[dict], actor, profile: bool) -> None:
 def bench_groups(bodies: list[dict], actor, sizes: list[int]) -> None:
     """What group commit buys: `case_register_many` of groups of each size, in-process (the
     server's leader thread does exactly this), median time per registration."""
-    from jiefen.cases.services import PartyInput, RegistrationRequest, case_register_many
+    from jiefen.cases.services import case_register_many
 
-    def request(body: dict) -> RegistrationRequest:
-        return RegistrationRequest(
-            channel=body["channel"],
-            region=body["region_code"],
-            description=body["description"],
-            category=body["category"],
-            actor=actor,
-            parties=[PartyInput(**p) for p in body["parties"]],
-        )
+    def request(body: dict):
+        return _request(body, actor)
 
     # Warm the per-process caches (regions, organisations, routing) as a running server has them.
     case_register_many([request(b) for b in bodies[:500]])

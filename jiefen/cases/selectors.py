@@ -40,6 +40,17 @@ def case_scope(viewer: Staff) -> Q:
     return area | Q(assigned)
 
 
+def case_number_in_area(viewer: Staff, number: str) -> bool:
+    """Whether `case_scope` shows the viewer a case by area alone, known from its number without
+    a query: a number begins with its county's code and a case never changes county, so
+    superusers and staff of a county-level organisation see every case numbered in their
+    county. False means "ask `case_scope`" (a town's or village's staff, assignments)."""
+    if viewer.is_superuser:
+        return True
+    org = viewer.organization
+    return org is not None and org.region.level == "county" and number.startswith(org.region.code[:6] + "-")
+
+
 def case_list(
     *,
     viewer: Staff,

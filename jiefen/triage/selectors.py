@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from jiefen.cases.choices import OPEN_STATUSES, Category, Status
 from jiefen.cases.models import Case
-from jiefen.cases.selectors import case_scope
+from jiefen.cases.selectors import case_number_in_area, case_scope
 from jiefen.directory.models import OrganizationKind, Staff
 from jiefen.triage.models import CaseLink, CaseTriage
 from jiefen.triage.related import find_related
@@ -72,22 +72,13 @@ def visible_related(*, viewer: Staff | None, items: list[dict]) -> list[dict]:
     nothing, DESIGN.md §10)."""
     if viewer is None or not items:
         return items
-    if viewer.is_superuser:
+    unsure = [r["case_id"] for r in items if not case_number_in_area(viewer, r["number"])]
+    if not unsure:
         return items
-    # A case number begins with its county's code and a case never changes county, so staff of
-    # a county-level organisation see the cases numbered in their county by area (case_scope)
-    # without a query; only the others need the scope checked (assignments).
-    unsure = items
-    org = viewer.organization
-    if org is not None and org.region.level == "county":
-        prefix = org.region.code[:6] + "-"
-        unsure = [r for r in items if not r["number"].startswith(prefix)]
-        if not unsure:
-            return items
-    ids = [r["case_id"] for r in unsure]
-    visible = set(Case.objects.filter(case_scope(viewer)).filter(pk__in=ids).values_list("pk", flat=True))
-    sure = {r["case_id"] for r in items} - {r["case_id"] for r in unsure}
-    return [r for r in items if r["case_id"] in sure or r["case_id"] in visible]
+    hidden = set(unsure) - set(
+        Case.objects.filter(case_scope(viewer)).filter(pk__in=unsure).values_list("pk", flat=True)
+    )
+    return [r for r in items if r["case_id"] not in hidden]
 
 
 def returns_by_organization(*, viewer: Staff, limit: int = 50) -> list[dict]:
