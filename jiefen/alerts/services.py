@@ -75,9 +75,10 @@ def _case_signal(rule: AlertRule, case: Case, reasons: list[dict], episode: str 
     )
 
 
-def alerts_raise(signals: list[Signal], *, now: datetime | None = None) -> int:
+def alerts_raise(signals: list[Signal], *, now: datetime | None = None, known: _Known | None = None) -> int:
     """Open an alert for each signal that has none open and whose episode was not closed;
-    refresh the reasons of the ones already open. Returns how many were created."""
+    refresh the reasons of the ones already open. Returns how many were created. `known`: the
+    alerts of some subjects, read beforehand (those subjects are not read again)."""
     now = now or clock.now()
     unique: dict[tuple, Signal] = {}
     for s in signals:
@@ -86,23 +87,53 @@ def alerts_raise(signals: list[Signal], *, now: datetime | None = None) -> int:
     created = 0
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        existing, closed = _alerts_known({s.rule.pk for s in chunk}, {s.subject_key for s in chunk})
+        existing, closed = known.existing if known else {}, known.closed if known else set()
+        ask = [s for s in chunk if known is None or not known.covers(s)]
+        if ask:
+            more, more_closed = _alerts_known({s.rule.pk for s in ask}, {s.subject_key for s in ask})
+            existing, closed = {**existing, **more}, closed | more_closed
         new: list[Signal] = []
+        refresh: list[tuple[int, str, list[dict]]] = []
         for s in chunk:
             current = existing.get((s.rule.pk, s.subject_kind, s.subject_key))
             if current is not None:
                 pk, episode, reasons = current
                 if episode != s.episode or reasons != s.reasons:
-                    Alert.objects.filter(pk=pk).update(episode=s.episode, reasons=s.reasons, updated_at=now)
+                    refresh.append((pk, s.episode, s.reasons))
                 continue
             if (s.rule.pk, s.subject_kind, s.subject_key, s.episode) in closed:
                 continue
             new.append(s)
+        if refresh:
+            _alerts_refresh(refresh, now)
         if new:
             # A concurrent writer may have raised the same one: the constraint keeps one.
             _alerts_insert(new, now)
             created += len(new)
     return created
+
+
+@dataclass
+class _Known:
+    """The alerts of some rules and subjects, read before the signals about them are raised:
+    {(rule, kind, key): (id, episode, reasons)} of those not closed and the (rule, kind, key,
+    episode) of the closed ones; `fresh_cases` are cases just created (no alert can name them)."""
+
+    rule_ids: set[int]
+    keys: set[str]
+    existing: dict[tuple, tuple]
+    closed: set[tuple]
+    fresh_cases: set[int] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, rule_ids: set[int], keys: set[str]) -> _Known:
+        existing, closed = _alerts_known(rule_ids, keys) if rule_ids and keys else ({}, set())
+        return cls(rule_ids=rule_ids, keys=keys, existing=existing, closed=closed)
+
+    def covers(self, s: Signal) -> bool:
+        if s.subject_kind == SubjectKind.CASE and s.case_id in self.fresh_cases:
+            return True
+        return s.rule.pk in self.rule_ids and s.subject_key in self.keys
 
 
 def _alerts_known(rule_ids: set[int], keys: set[str]) -> tuple[dict[tuple, tuple], set[tuple]]:
@@ -121,6 +152,28 @@ def _alerts_known(rule_ids: set[int], keys: set[str]) -> tuple[dict[tuple, tuple
         else:
             existing[(rule_id, kind, key)] = (pk, episode, reasons)
     return existing, closed
+
+
+def _alerts_refresh(rows: list[tuple[int, str, list[dict]]], now: datetime) -> None:
+    """Set the episode and reasons of open alerts [(id, episode, reasons)]: one statement, rows
+    in id order (two writers refreshing the same alerts lock them in the same order)."""
+    rows = sorted(rows, key=lambda r: r[0])
+    q = connection.ops.quote_name
+    table = q(Alert._meta.db_table)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"UPDATE {table} AS a SET episode = v.episode, reasons = v.reasons, updated_at = %s "
+                "FROM (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS r(id bigint, episode text, reasons jsonb) "
+                "ORDER BY id) AS v WHERE a.id = v.id",
+                [now, json.dumps([{"id": pk, "episode": ep, "reasons": rs} for pk, ep, rs in rows])],
+            )
+        else:
+            at = connection.ops.adapt_datetimefield_value(now)
+            cur.executemany(
+                f"UPDATE {table} SET episode = %s, reasons = %s, updated_at = %s WHERE id = %s",
+                [(ep, json.dumps(rs), at, pk) for pk, ep, rs in rows],
+            )
 
 
 # The columns a new alert is written with (the others are empty: NULL).
@@ -439,9 +492,16 @@ class _PeopleCounts:
 
     @classmethod
     def read(
-        cls, rules: dict[str, AlertRule], cases: list[Case], parties: list[list[Party]] | None = None
+        cls,
+        rules: dict[str, AlertRule],
+        cases: list[Case],
+        parties: list[list[Party]] | None = None,
+        *,
+        pending: bool = False,
     ) -> _PeopleCounts:
-        """`parties`: those of each case, in the order of `cases` (None: read from the cases)."""
+        """`parties`: those of each case, in the order of `cases` (None: read from the cases).
+        `pending`: the cases are not written yet; they are counted from memory (as the
+        database would count them once written: open, received when they were)."""
         if parties is None:
             parties = [list(case.parties.all()) for case in cases]
         respondents: dict[int, dict[str, int]] = {}
@@ -453,6 +513,12 @@ class _PeopleCounts:
                     keys_by_county.setdefault(case.county_id, set()).add(key)
             for county_id, keys in keys_by_county.items():
                 respondents[county_id] = _respondent_open_counts(county_id, sorted(keys))
+            if pending:
+                for case, ps in zip(cases, parties, strict=True):
+                    counts = respondents.get(case.county_id, {})
+                    for key in {k for p in ps if p.role == PartyRole.RESPONDENT for k in _party_keys(p)}:
+                        if key in counts:
+                            counts[key] += 1
         rule = rules.get(RuleKind.REPEAT_PETITIONER)
         if rule:
             days = int(R.param(rule, "window_days"))
@@ -471,7 +537,25 @@ class _PeopleCounts:
                     for key in {idh, ph}:
                         if key and key in wanted:
                             applicant_cases.setdefault(key, []).append((case_id, at))
+                if pending:
+                    for i, (case, ps) in enumerate(zip(cases, parties, strict=True)):
+                        new_id = case.pk if case.pk is not None else -1 - i  # (ids not taken yet)
+                        for key in {
+                            k
+                            for p in ps
+                            if p.role == PartyRole.APPLICANT
+                            for k in (p.id_number_hash, p.phone_hash)
+                        }:
+                            if key in wanted:
+                                applicant_cases.setdefault(key, []).append((new_id, case.received_at))
         return cls(respondents=respondents, applicant_cases=applicant_cases)
+
+
+def _party_keys(p: Party) -> tuple[str, ...]:
+    """The keys a party is counted under (as `_count_by_key` reads them): ID-number hash, phone
+    hash, "name:" of an organisation — those it has."""
+    org_key = "name:" + p.name if p.kind == PartyKind.ORGANIZATION else ""
+    return tuple(k for k in (p.id_number_hash, p.phone_hash) if k) + ((org_key,) if org_key else ())
 
 
 def _count_by_key(qs, keys: list[str]) -> dict[str, int]:
@@ -507,23 +591,59 @@ def _applicant_counts(since: datetime, keys: list[str]) -> dict[str, int]:
     )
 
 
-def on_cases_registered(cases: list[Case]) -> None:
-    """The registration rules for many new cases (imports), in their transaction: the people
-    are counted with one query per rule for all of them, the rules' parameters looked up once,
-    the alerts raised in one pass."""
+@dataclass
+class RegistrationReads:
+    """What the registration rules read for a batch of new cases before they are written (and
+    before their county's numbers are taken): the people counted, with the batch itself
+    counted from memory, and the alerts about those people."""
+
+    rules: dict[str, AlertRule]
+    now: datetime
+    parties: list[list[Party]]
+    people: _PeopleCounts
+    known: _Known
+
+
+def registration_reads(cases: list[Case], parties: list[list[Party]]) -> RegistrationReads | None:
+    """Read for `on_cases_registered` (cases built, nothing written yet; `parties`: each case's
+    new Party rows)."""
     rules = rules_enabled()
     if not rules or not cases:
-        return
-    now = clock.now()
+        return None
+    people = _PeopleCounts.read(rules, cases, parties, pending=True)
+    rule_ids = {rules[c].pk for c in (RuleKind.GROUP_DISPUTE, RuleKind.REPEAT_PETITIONER) if c in rules}
+    keys = {
+        f"{case.county.code[:6]}:{key}"[:100]
+        for case, ps in zip(cases, parties, strict=True)
+        for _p, key in (*_respondent_keys(ps), *_applicant_keys(ps))
+    }
+    return RegistrationReads(
+        rules=rules, now=clock.now(), parties=parties, people=people, known=_Known.read(rule_ids, keys)
+    )
+
+
+def on_cases_registered(cases: list[Case], reads: RegistrationReads | None = None) -> None:
+    """The registration rules for many new cases, in their transaction: the people are counted
+    with one query per rule for all of them (`reads`: counted before the cases were written),
+    the rules' parameters looked up once, the alerts raised in one pass."""
+    if reads is None:
+        rules = rules_enabled()
+        if not rules or not cases:
+            return
+        now = clock.now()
+        parties = [list(case.parties.all()) for case in cases]
+        people = _PeopleCounts.read(rules, cases, parties)
+        known = None
+    else:
+        rules, now, parties, people, known = reads.rules, reads.now, reads.parties, reads.people, reads.known
+        known.fresh_cases = {case.pk for case in cases}
     limits = _Limits(rules, now)
-    parties = [list(case.parties.all()) for case in cases]
-    people = _PeopleCounts.read(rules, cases, parties)
     signals: list[Signal] = []
     for case, ps in zip(cases, parties, strict=True):
         signals += _registration_signals(rules, case, now, people, limits=limits, parties=ps)
         started = case.received_at if case.status == Status.TRIAGED else None
         signals += _clock_signals(rules, case, now, started_at=started, limits=limits)
-    alerts_raise(signals, now=now)
+    alerts_raise(signals, now=now, known=known)
 
 
 def on_case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from jiefen.cases.models import Case, CaseEvent
+    from jiefen.cases.models import Case, CaseEvent, Party
 
 
 def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
@@ -33,9 +33,19 @@ def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
     return None
 
 
-def cases_registered(items: list[tuple[Case, CaseEvent]]) -> None:
-    """`case_written` for many cases just registered together (imports), each with its last
-    event: the same consumers, each doing its part for all of them at once."""
+def cases_registering(cases: list[Case], parties: list[list[Party]]) -> dict:
+    """What the consumers of `cases_registered` read for these new cases (built, not yet
+    written, no number yet; `parties`: each case's new Party rows), read before the county's numbers are taken so that the
+    reads do not lengthen the time that registrations of the county wait for each other."""
+    from jiefen.alerts.services import registration_reads as alerts_registration_reads
+
+    return {"alerts": alerts_registration_reads(cases, parties)}
+
+
+def cases_registered(items: list[tuple[Case, CaseEvent]], reads: dict | None = None) -> None:
+    """`case_written` for many cases just registered together, each with its last event: the
+    same consumers, each doing its part for all of them at once. `reads`: what
+    `cases_registering` read for them before they were written."""
     from jiefen.alerts.services import on_cases_registered as alerts_on_cases_registered
     from jiefen.dashboard.services import on_cases_registered as counters_on_cases_registered
     from jiefen.notifications.services import notify_cases_registered
@@ -43,7 +53,7 @@ def cases_registered(items: list[tuple[Case, CaseEvent]]) -> None:
     cases = [case for case, _event in items]
     # triage: a new case's risk was recorded at registration (nothing to recompute)
     counters_on_cases_registered(cases)
-    alerts_on_cases_registered(cases)
+    alerts_on_cases_registered(cases, reads["alerts"] if reads else None)
     notify_cases_registered(items)
 
 

@@ -295,9 +295,16 @@ def _validated(
 def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registration]:
     """Insert the cases of `valid` (triage done) with their parties, two events each (registered,
     routed), lead and assisting assignments, acceptance step and triage row: one INSERT per
-    table for the whole list (COPY on PostgreSQL: core.bulkwrite). Numbers are
-    taken after everything else is known, per county in one UPDATE … RETURNING whose row lock
-    holds until the commit (gap-free)."""
+    table for the whole list (COPY on PostgreSQL: core.bulkwrite), and what the hooks derive
+    from them (counters, alerts, messages).
+
+    A county's numbers are taken per county in one UPDATE … RETURNING whose row lock holds
+    until the commit (gap-free), so every registration of the county waits for that commit:
+    the lock is taken as late as possible. Before it, everything is built, the hooks read what
+    they need (`hooks.cases_registering`) and, on PostgreSQL, where ids come from sequences and
+    foreign keys are checked at the commit, the rows that do not carry the number are written.
+    After it only the cases and their triage rows (whose search text has the number) and the
+    hooks' writes remain."""
     year = timezone.localtime(now).year
     due_of: dict[tuple, tuple] = {}  # (province, local day) → (rule, due): a batch shares its days
     deadlines = []
@@ -306,24 +313,15 @@ def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registra
         if key not in due_of:
             due_of[key] = _due_at(rule_code="case.accept", start=v.received_at, province=key[0])
         deadlines.append(due_of[key])
-    numbers: dict[int, list[tuple[int, str]]] = {}
-    by_county: dict[int, list[_Valid]] = {}
-    for v in valid:
-        by_county.setdefault(v.chain.county.pk, []).append(v)
-    for county_id in sorted(by_county):  # one lock order for every writer: no deadlock
-        items = by_county[county_id]
-        numbers[county_id] = _next_numbers(items[0].chain.county, year, len(items))
     cases = []
     for v, (_rule, due) in zip(valid, deadlines, strict=True):
-        seq, number = numbers[v.chain.county.pk].pop(0)
         decision = v.triage.decision
         cases.append(
             bulkwrite.build(
                 Case,
-                number=number,
+                number="",  # taken last (below)
                 county=v.chain.county,
                 year=year,
-                seq=seq,
                 query_code_hash=pii.keyed_hash("qc:" + v.query_code),
                 channel=v.channel,
                 description=v.description,
@@ -403,27 +401,39 @@ def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registra
                 CaseStep, case=case, code="acceptance", rule=rule, started_at=v.received_at, due_at=due
             )
         )
-    triage_rows = triage_services.triage_rows(
-        [(case, v.triage, rows, v.actor) for case, v, rows in zip(cases, valid, party_rows, strict=True)],
-        now=now,
-    )
-    bulkwrite.insert_new(
-        (Case, cases),
+    children = (
         (Party, [p for rows in party_rows for p in rows]),
         (CaseEvent, events),
         (Assignment, assignments),
         (CaseStep, steps),
-        (CaseTriage, triage_rows),
     )
+    early = bulkwrite.assign_ids((Case, cases), *children)
+    reads = hooks.cases_registering(cases, party_rows)
+    if early:
+        bulkwrite.insert_new(*children)
+    by_county: dict[int, list[Case]] = {}
+    for case in cases:
+        by_county.setdefault(case.county_id, []).append(case)
+    for county_id in sorted(by_county):  # one lock order for every writer: no deadlock
+        items = by_county[county_id]
+        for case, (seq, number) in zip(items, _next_numbers(items[0].county, year, len(items)), strict=True):
+            case.seq, case.number = seq, number
+    triage_rows = triage_services.triage_rows(
+        [(case, v.triage, rows, v.actor) for case, v, rows in zip(cases, valid, party_rows, strict=True)],
+        now=now,
+    )
+    bulkwrite.insert_new((Case, cases), *(() if early else children), (CaseTriage, triage_rows))
     for case, rows in zip(cases, party_rows, strict=True):
         _known_parties(case, rows)
     triage_services.triage_skipped_record(
         [(case, v.triage) for case, v in zip(cases, valid, strict=True)], now=now
     )
-    return [
+    regs = [
         Registration(case=case, query_code=v.query_code, events=events[2 * i : 2 * i + 2], triage=v.triage)
         for i, (case, v) in enumerate(zip(cases, valid, strict=True))
     ]
+    hooks.cases_registered([(reg.case, reg.events[-1]) for reg in regs], reads)
+    return regs
 
 
 def case_register(
@@ -457,7 +467,6 @@ def case_register(
         # sequence, locked from the number to the commit, is held only while rows are written.
         v.triage = triage_services.triage_intake(**vars(_intake_request(v)), now=now)
         (reg,) = _write_registrations([v], now=now)
-        hooks.case_written(case=reg.case, event=reg.events[-1], before=None)
     return reg
 
 
@@ -486,7 +495,6 @@ def case_register_many(
             for v, t in zip(valid, outcomes, strict=True):
                 v.triage = t
             regs = _write_registrations(valid, now=now)
-            hooks.cases_registered([(reg.case, reg.events[-1]) for reg in regs])
         for slot, reg in zip(slots, regs, strict=True):
             out[slot] = reg
     return out  # type: ignore[return-value]

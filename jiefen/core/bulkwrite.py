@@ -188,9 +188,22 @@ def insert_new(*batches: tuple[type[models.Model], Sequence[models.Model]]) -> N
     _copy_all(copied)
 
 
-def _copy_all(copied: list[tuple[_Plan, Sequence[models.Model]]]) -> None:
-    if not copied:
-        return
+def assign_ids(*batches: tuple[type[models.Model], Sequence[models.Model]]) -> bool:
+    """Give the new objects of each (model, objects) batch their ids before they are written
+    (PostgreSQL: from the tables' sequences, one statement for all batches), so that rows can
+    be written in any order within the transaction — a child before its parent, the foreign
+    keys being checked at the commit. False (and nothing done) where ids only come with the
+    INSERT (SQLite): there, parents must be written first."""
+    if connection.vendor != "postgresql":
+        return False
+    plans = [(p, objs) for model, objs in batches if objs and (p := _plan(model)) is not None]
+    if len(plans) != sum(1 for _m, objs in batches if objs):
+        return False  # a model COPY cannot write gets its ids from bulk_create
+    _assign(plans)
+    return True
+
+
+def _assign(copied: list[tuple[_Plan, Sequence[models.Model]]]) -> None:
     need = [(p, objs) for p, objs in copied if p.auto_pk and any(getattr(o, p.auto_pk) is None for o in objs)]
     if need:
         for (p, objs), ids in zip(
@@ -202,6 +215,12 @@ def _copy_all(copied: list[tuple[_Plan, Sequence[models.Model]]]) -> None:
             for o in objs:
                 if getattr(o, p.auto_pk) is None:
                     setattr(o, p.auto_pk, next(it))
+
+
+def _copy_all(copied: list[tuple[_Plan, Sequence[models.Model]]]) -> None:
+    if not copied:
+        return
+    _assign(copied)
     for plan, objs in copied:
         _copy(plan, objs)
 

@@ -291,3 +291,47 @@ def test_two_writers_raising_at_once_leave_one_open_alert(register):
     # then
     assert errors == []
     assert Alert.objects.filter(rule=rule).count() == 1
+
+
+def test_people_counted_before_the_write_equal_those_counted_after_it(
+    register, anji, dispatcher, monkeypatch
+):
+    """A registration reads its people's counts before its cases are written (so that the
+    county's number lock is held only for writes): the batch itself is counted from memory,
+    and must come out as the database counts it once written."""
+    from jiefen.cases.services import RegistrationRequest, case_register_many
+
+    many_cases(register)  # people with earlier cases, open and recent
+    worker = PartyInput(role="applicant", name="工人", phone="13700002222")
+    company = PartyInput(role="respondent", name="某某建筑公司", kind="organization")
+    caller = PartyInput(role="applicant", name="张三", phone="13900001111")
+    person = PartyInput(role="respondent", name="李四", id_number="330523199001011238")
+    seen = []
+    original = services.registration_reads
+
+    def spy(cases, parties):
+        reads = original(cases, parties)
+        seen.append(reads)
+        return reads
+
+    monkeypatch.setattr(services, "registration_reads", spy)
+    batch = [
+        RegistrationRequest(channel="walk_in", region=anji.village, description=f"拖欠工资 {i}", parties=ps)
+        for i, ps in enumerate(
+            [[worker, company], [caller, company], [caller, person], [worker, person, company]]
+        )
+    ]
+    with time_machine.travel(MONDAY + timedelta(hours=2), tick=False):
+        regs = case_register_many(batch, actor=dispatcher)
+    (reads,) = seen
+    cases = [r.case for r in regs]
+    after = services._PeopleCounts.read(reads.rules, cases)
+    assert reads.people.respondents == after.respondents
+    assert reads.people.respondents[cases[0].county_id]["name:某某建筑公司"] == 6 + 3
+    keys = sorted(after.applicant_cases)
+    assert keys and reads.people.applicants_since(
+        MONDAY - timedelta(days=90), keys
+    ) == after.applicants_since(MONDAY - timedelta(days=90), keys)
+    # and the alerts it raised name the people with those counts
+    alert = Alert.objects.get(rule__code="group_dispute", subject_key__endswith=":name:某某建筑公司")
+    assert alert.reasons[0]["count"] == 9
