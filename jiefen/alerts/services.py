@@ -165,8 +165,14 @@ def _alerts_refresh(rows: list[tuple[int, str, list[dict]]], now: datetime) -> N
             cur.execute(
                 f"UPDATE {table} AS a SET episode = v.episode, reasons = v.reasons, updated_at = %s "
                 "FROM (SELECT * FROM jsonb_to_recordset(%s::jsonb) AS r(id bigint, episode text, reasons jsonb) "
-                "ORDER BY id) AS v WHERE a.id = v.id",
-                [now, json.dumps([{"id": pk, "episode": ep, "reasons": rs} for pk, ep, rs in rows])],
+                # (the ids again as an array: the planner then reads them on the primary key
+                # instead of joining the whole table with the function's rows)
+                "ORDER BY id) AS v WHERE a.id = v.id AND a.id = ANY(%s)",
+                [
+                    now,
+                    json.dumps([{"id": pk, "episode": ep, "reasons": rs} for pk, ep, rs in rows]),
+                    [r[0] for r in rows],
+                ],
             )
         else:
             at = connection.ops.adapt_datetimefield_value(now)

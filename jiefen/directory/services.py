@@ -6,6 +6,7 @@ Organisations of a county are seeded from its imported regions with real names (
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -14,12 +15,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jiefen.core import clock
 from jiefen.core.errors import ValidationFailed
+from jiefen.core.refcache import reference
 from jiefen.directory.models import ApiToken, Organization, OrganizationKind, Role, Staff
 from jiefen.regions.models import Region, RegionLevel
 
@@ -188,23 +190,69 @@ def api_token_revoke(*, token: ApiToken) -> None:
 def api_token_authenticate(raw: str) -> Staff | None:
     """The active staff member a raw bearer token belongs to, or None (unknown, revoked, inactive).
 
+    Every request reads the token and its staff member afresh (a revocation or a changed role
+    applies to the next request, in every process), with one plain statement: compiling the
+    ORM's two-table query and building its objects cost more than the database's work. The
+    organisation and its region are reference data (per-process cache, `organization_cached`).
     `last_used_at` is written at most once a minute per token, so busy clients do not turn
     every API read into a write.
     """
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("staff", "staff__organization", "staff__organization__region")
-        .filter(key_hash=_token_hash(raw), revoked=False, staff__is_active=True)
-        .first()
-    )
-    if token is None:
+    sql, fields = _token_staff_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_token_hash(raw), False, True])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    values = list(row)
+    for i, col, converters in _converters(fields):
+        for convert in converters:
+            values[i] = convert(values[i], col, connection)
+    token_id, last_used_at = values[0], values[1]
+    staff = Staff.from_db(connection.alias, [f.attname for f in fields[2:]], values[2:])
+    if staff.organization_id is not None:
+        Staff.organization.field.set_cached_value(staff, organization_cached(staff.organization_id))
     now = clock.now()
-    if token.last_used_at is None or now - token.last_used_at >= _TOKEN_TOUCH_INTERVAL:
+    if last_used_at is None or now - last_used_at >= _TOKEN_TOUCH_INTERVAL:
         with transaction.atomic():
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.staff
+            ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return staff
+
+
+@functools.cache
+def _token_staff_query() -> tuple[str, tuple]:
+    """The statement of `api_token_authenticate` and the fields of its columns: the token's id
+    and last use, then every column of its staff member."""
+    q = connection.ops.quote_name
+    token = ApiToken._meta
+    fields = (token.get_field("id"), token.get_field("last_used_at"), *Staff._meta.concrete_fields)
+    columns = ", ".join(f"{'t' if f.model is ApiToken else 's'}.{q(f.column)}" for f in fields)
+    sql = (
+        f"SELECT {columns} FROM {q(token.db_table)} t "
+        f"JOIN {q(Staff._meta.db_table)} s ON s.{q('id')} = t.{q('staff_id')} "
+        f"WHERE t.{q('key_hash')} = %s AND t.{q('revoked')} = %s AND s.{q('is_active')} = %s"
+    )
+    return sql, fields
+
+
+@functools.cache
+def _converters(fields: tuple) -> list[tuple[int, object, list]]:
+    """What the ORM does to each value it reads (JSON text parsed; on SQLite, datetimes and
+    booleans made Python values): (position, column, converters) of the fields that need it."""
+    out = []
+    for i, f in enumerate(fields):
+        col = f.get_col(f.model._meta.db_table)
+        converters = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+        if converters:
+            out.append((i, col, converters))
+    return out
+
+
+@reference("directory.Organization", "regions.Region")
+def organization_cached(organization_id: int) -> Organization | None:
+    """An organisation with its region (reference data, cached per process)."""
+    return Organization.objects.select_related("region").filter(pk=organization_id).first()
 
 
 def login_locked(staff: Staff) -> bool:

@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from jiefen.core import clock
 from jiefen.core.errors import ValidationFailed
@@ -83,6 +85,28 @@ def test_unknown_revoked_and_inactive_tokens_fail(clerk: Staff):
     assert api_token_authenticate(inactive) is None
     assert api_token_authenticate("jf_nonsense") is None
     assert api_token_authenticate("") is None
+
+
+def test_the_authenticated_staff_member_is_the_row_as_the_orm_reads_it(clerk: Staff):
+    # given a staff member with roles (JSON), a login time, an organisation
+    raw = api_token_create(staff=clerk)
+    Staff.objects.filter(pk=clerk.pk).update(last_login=clock.now(), roles=["clerk", "mediator"])
+    # when
+    who = api_token_authenticate(raw)
+    # then every field has the value and type the ORM gives, and the organisation comes with
+    # its region without another query
+    fresh = Staff.objects.get(pk=clerk.pk)
+    for f in Staff._meta.concrete_fields:
+        assert getattr(who, f.attname) == getattr(fresh, f.attname), f.name
+        assert type(getattr(who, f.attname)) is type(getattr(fresh, f.attname)), f.name
+    assert who.roles == ["clerk", "mediator"] and not who._state.adding
+    region_code = fresh.organization.region.code
+    with CaptureQueriesContext(connection) as ctx:
+        assert who.organization.region.code == region_code
+    assert not ctx.captured_queries
+    # and a role taken away applies to the very next request
+    Staff.objects.filter(pk=clerk.pk).update(roles=["clerk"])
+    assert api_token_authenticate(raw).roles == ["clerk"]
 
 
 def test_last_used_is_written_at_most_once_a_minute(clerk: Staff):
