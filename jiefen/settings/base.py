@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jiefen.cases.groupcommit.ArrivalMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,6 +134,7 @@ JIEFEN_REFERENCE_TTL = 30.0
 # (jiefen.cases.groupcommit).
 JIEFEN_GROUP_COMMIT = True
 JIEFEN_GROUP_COMMIT_MAX = 32
+JIEFEN_GROUP_COMMIT_WAIT_MS = 5.0  # at most this long for requests already being read
 
 LOGGING = {
     "version": 1,

@@ -144,3 +144,81 @@ def test_inside_a_transaction_a_request_is_registered_in_it(anji, dispatcher):
     # then: its case went with it, and no group was formed
     assert queue.groups == 0
     assert not Case.objects.exists()
+
+
+@threaded
+def test_a_leader_waits_for_a_request_already_being_read(anji, dispatcher, settings):
+    # given: a request this process is still reading (counted by ArrivalMiddleware) that joins
+    # the queue 50 ms after the first request
+    settings.JIEFEN_GROUP_COMMIT_WAIT_MS = 5000
+    queue = groupcommit.RegistrationQueue()
+    arrived = threading.Event()
+    results: list = [None, None]
+
+    def late():
+        try:
+            queue.arrive()
+            arrived.set()
+            time.sleep(0.05)  # authentication, parsing …
+            results[1] = queue.register(_request(anji, dispatcher, 2))
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=late)
+    t.start()
+    arrived.wait(10)
+    # when
+    results[0] = queue.register(_request(anji, dispatcher, 1))
+    t.join(30)
+    # then: both went in with one group (one transaction), numbers in a row
+    assert queue.groups == 1
+    assert sorted(r.case.seq for r in results) == [results[0].case.seq, results[0].case.seq + 1]
+
+
+@threaded
+def test_a_leader_waits_no_longer_than_the_setting(anji, dispatcher, settings):
+    # given: a request being read that never joins (it fails) until 5 s later
+    settings.JIEFEN_GROUP_COMMIT_WAIT_MS = 50
+    queue = groupcommit.RegistrationQueue()
+    arrived, registered = threading.Event(), threading.Event()
+
+    def failing():
+        queue.arrive()
+        arrived.set()
+        registered.wait(5)
+        queue.departed()
+
+    t = threading.Thread(target=failing)
+    t.start()
+    arrived.wait(10)
+    # when
+    reg = queue.register(_request(anji, dispatcher, 1))
+    # then: registered alone, while the other request was still being read
+    still_reading = queue._arriving == 1
+    registered.set()
+    t.join(10)
+    assert reg.case.pk and queue.groups == 1 and still_reading
+    assert queue._arriving == 0
+
+
+def test_the_middleware_counts_a_request_until_it_joins_or_fails(anji, dispatcher, client):
+    from jiefen.directory.services import api_token_create
+
+    token = api_token_create(staff=dispatcher)
+    body = {
+        "channel": "walk_in",
+        "region_code": anji.village.code,
+        "description": "邻居装修噪音扰民",
+        "parties": [{"role": "applicant", "kind": "person", "name": "王小明", "phone": "13812345678"}],
+    }
+    # a registration, a refused one, one without a token: each leaves the count at zero
+    for payload, auth, status in [
+        (body, f"Bearer {token}", 201),
+        ({**body, "region_code": "999999999999"}, f"Bearer {token}", 422),
+        (body, "", 401),
+    ]:
+        response = client.post(
+            "/api/v1/cases", data=payload, content_type="application/json", HTTP_AUTHORIZATION=auth
+        )
+        assert response.status_code == status
+        assert groupcommit.registrations._arriving == 0
