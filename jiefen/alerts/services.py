@@ -16,8 +16,6 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.db import connection, transaction
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +23,7 @@ from jiefen.alerts import rules as R
 from jiefen.alerts.models import Alert, AlertRule, AlertStatus, Resolution, RuleKind, SubjectKind, SweepState
 from jiefen.cases.choices import OPEN_STATUSES, PartyKind, PartyRole, Status
 from jiefen.cases.models import Case, CaseEvent, CaseStep, Party
-from jiefen.core import clock
+from jiefen.core import clock, rawsql
 from jiefen.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiefen.core.refcache import reference
 from jiefen.dashboard.models import DailyCount
@@ -138,20 +136,28 @@ class _Known:
 
 def _alerts_known(rule_ids: set[int], keys: set[str]) -> tuple[dict[tuple, tuple], set[tuple]]:
     """The alerts of these rules and subject keys: {(rule, kind, key): (id, episode, reasons)}
-    of those not closed, and the (rule, kind, key, episode) of the closed ones."""
+    of those not closed, and the (rule, kind, key, episode) of the closed ones (one plain
+    statement: it runs for every registration)."""
     existing: dict[tuple, tuple] = {}
     closed: set[tuple] = set()
-    rows = (
-        Alert.objects.filter(rule_id__in=rule_ids, subject_key__in=keys)
-        .order_by()
-        .values_list("id", "rule_id", "subject_kind", "subject_key", "episode", "status", "reasons")
-    )
+    fields = [Alert._meta.get_field(n) for n in _KNOWN_FIELDS]
+    by_rule, rule_params = rawsql.any_of("rule_id", sorted(rule_ids))
+    by_key, key_params = rawsql.any_of("subject_key", sorted(keys))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {', '.join(f.column for f in fields)} FROM {rawsql.table(Alert)} WHERE {by_rule} AND {by_key}",
+            rule_params + key_params,
+        )
+        rows = rawsql.converted(cur.fetchall(), fields)
     for pk, rule_id, kind, key, episode, status, reasons in rows:
         if status == AlertStatus.CLOSED:
             closed.add((rule_id, kind, key, episode))
         else:
             existing[(rule_id, kind, key)] = (pk, episode, reasons)
     return existing, closed
+
+
+_KNOWN_FIELDS = ("id", "rule", "subject_kind", "subject_key", "episode", "status", "reasons")
 
 
 def _alerts_refresh(rows: list[tuple[int, str, list[dict]]], now: datetime) -> None:
@@ -465,24 +471,28 @@ def _registration_signals(
 COUNT_ROWS_CAP = 5000
 
 
-# From this many hashes on (a batch's people), PostgreSQL is sent them as one JSON parameter
-# rather than twice that many quoted ones.
-JSON_KEYS_MIN = 100
-
-
-def _key_match(keys: list[str]) -> Q | None:
-    """Parties whose person key (ID-number hash, else phone hash, else "name:" of an
-    organisation) is one of `keys`."""
-    cond = Q()
-    hashes: list[str] | RawSQL = [k for k in keys if not k.startswith("name:")]
+def _key_sql(keys: list[str]) -> tuple[str, list] | None:
+    """SQL (over `cases_party` as p) for the parties whose person key (ID-number hash, else
+    phone hash, else "name:" of an organisation) is one of `keys`, with its parameters: each
+    list of values is one parameter, whatever its length."""
+    hashes = [k for k in keys if not k.startswith("name:")]
     names = [k[5:] for k in keys if k.startswith("name:")]
+    parts, params = [], []
     if hashes:
-        if len(hashes) >= JSON_KEYS_MIN and connection.vendor == "postgresql":
-            hashes = RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)", [json.dumps(hashes)])
-        cond |= Q(id_number_hash__in=hashes) | Q(phone_hash__in=hashes)
+        for column in ("p.id_number_hash", "p.phone_hash"):
+            sql, values = rawsql.any_of(column, hashes)
+            parts.append(sql)
+            params += values
     if names:
-        cond |= Q(name__in=names, kind=PartyKind.ORGANIZATION)
-    return cond if (hashes or names) else None
+        sql, values = rawsql.any_of("p.name", names)
+        parts.append(f"({sql} AND p.kind = %s)")
+        params += [*values, PartyKind.ORGANIZATION]
+    return (f"({' OR '.join(parts)})", params) if parts else None
+
+
+def _party_case() -> str:
+    """`cases_party p JOIN cases_case c` (the people counts read parties with their case)."""
+    return f"{rawsql.table(Party)} p JOIN {rawsql.table(Case)} c ON c.id = p.case_id"
 
 
 @dataclass
@@ -529,17 +539,10 @@ class _PeopleCounts:
         if rule:
             days = int(R.param(rule, "window_days"))
             keys = sorted({key for ps in parties for _p, key in _applicant_keys(ps)})
-            cond = _key_match(keys)
-            if cond is not None:
+            if keys:
                 since = min(c.received_at for c in cases) - timedelta(days=days)
                 wanted = set(keys)
-                rows = (
-                    Party.objects.filter(cond, role=PartyRole.APPLICANT, case__received_at__gte=since)
-                    .order_by()
-                    .values_list("case_id", "case__received_at", "id_number_hash", "phone_hash")
-                    .distinct()
-                )
-                for case_id, at, idh, ph in rows[: COUNT_ROWS_CAP * 4]:
+                for case_id, at, idh, ph in _applicant_rows(since, keys):
                     for key in {idh, ph}:
                         if key and key in wanted:
                             applicant_cases.setdefault(key, []).append((case_id, at))
@@ -564,11 +567,18 @@ def _party_keys(p: Party) -> tuple[str, ...]:
     return tuple(k for k in (p.id_number_hash, p.phone_hash) if k) + ((org_key,) if org_key else ())
 
 
-def _count_by_key(qs, keys: list[str]) -> dict[str, int]:
+def _count_by_key(where: str, params: list, keys: list[str]) -> dict[str, int]:
+    """Cases of the parties `where` selects, per person key of `keys`."""
     wanted = set(keys)
     cases: dict[str, set[int]] = {k: set() for k in wanted}
-    rows = qs.order_by().values_list("case_id", "id_number_hash", "phone_hash", "name", "kind").distinct()
-    for case_id, idh, ph, name, kind in rows[:COUNT_ROWS_CAP]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT p.case_id, p.id_number_hash, p.phone_hash, p.name, p.kind "
+            f"FROM {_party_case()} WHERE {where} LIMIT {COUNT_ROWS_CAP}",
+            params,
+        )
+        rows = cur.fetchall()
+    for case_id, idh, ph, name, kind in rows:
         org_key = "name:" + name if kind == PartyKind.ORGANIZATION else ""
         for key in (idh, ph, org_key):
             if key and key in wanted:
@@ -578,23 +588,44 @@ def _count_by_key(qs, keys: list[str]) -> dict[str, int]:
 
 def _respondent_open_counts(county_id: int, keys: list[str]) -> dict[str, int]:
     """Open cases of the county against each respondent key (one query for all of them)."""
-    cond = _key_match(keys)
-    if cond is None:
+    match = _key_sql(keys)
+    if match is None:
         return {}
-    qs = Party.objects.filter(
-        cond, role=PartyRole.RESPONDENT, case__county_id=county_id, case__status__in=OPEN_STATUSES
+    statuses, status_params = rawsql.any_of("c.status", sorted(OPEN_STATUSES))
+    return _count_by_key(
+        f"{match[0]} AND p.role = %s AND c.county_id = %s AND {statuses}",
+        [*match[1], PartyRole.RESPONDENT, county_id, *status_params],
+        keys,
     )
-    return _count_by_key(qs, keys)
 
 
 def _applicant_counts(since: datetime, keys: list[str]) -> dict[str, int]:
     """Cases received since `since` with each applicant key (one query for all of them)."""
-    cond = _key_match(keys)
-    if cond is None:
+    match = _key_sql(keys)
+    if match is None:
         return {}
     return _count_by_key(
-        Party.objects.filter(cond, role=PartyRole.APPLICANT, case__received_at__gte=since), keys
+        f"{match[0]} AND p.role = %s AND c.received_at >= %s",
+        [*match[1], PartyRole.APPLICANT, connection.ops.adapt_datetimefield_value(since)],
+        keys,
     )
+
+
+def _applicant_rows(since: datetime, keys: list[str]) -> list[list]:
+    """(case id, received at, ID-number hash, phone hash) of the applicants with one of `keys`
+    in cases received since `since` (at most COUNT_ROWS_CAP × 4)."""
+    match = _key_sql(keys)
+    if match is None:
+        return []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT DISTINCT p.case_id, c.received_at, p.id_number_hash, p.phone_hash "
+            f"FROM {_party_case()} WHERE {match[0]} AND p.role = %s AND c.received_at >= %s "
+            f"LIMIT {COUNT_ROWS_CAP * 4}",
+            [*match[1], PartyRole.APPLICANT, connection.ops.adapt_datetimefield_value(since)],
+        )
+        rows = cur.fetchall()
+    return rawsql.converted(rows, [Party._meta.pk, Case._meta.get_field("received_at")])
 
 
 @dataclass

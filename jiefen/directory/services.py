@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from jiefen.core import clock
+from jiefen.core import clock, rawsql
 from jiefen.core.errors import ValidationFailed
 from jiefen.core.refcache import reference
 from jiefen.directory.models import ApiToken, Organization, OrganizationKind, Role, Staff
@@ -205,10 +205,7 @@ def api_token_authenticate(raw: str) -> Staff | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
-    for i, col, converters in _converters(fields):
-        for convert in converters:
-            values[i] = convert(values[i], col, connection)
+    (values,) = rawsql.converted([row], fields)
     token_id, last_used_at = values[0], values[1]
     staff = Staff.from_db(connection.alias, [f.attname for f in fields[2:]], values[2:])
     if staff.organization_id is not None:
@@ -234,19 +231,6 @@ def _token_staff_query() -> tuple[str, tuple]:
         f"WHERE t.{q('key_hash')} = %s AND t.{q('revoked')} = %s AND s.{q('is_active')} = %s"
     )
     return sql, fields
-
-
-@functools.cache
-def _converters(fields: tuple) -> list[tuple[int, object, list]]:
-    """What the ORM does to each value it reads (JSON text parsed; on SQLite, datetimes and
-    booleans made Python values): (position, column, converters) of the fields that need it."""
-    out = []
-    for i, f in enumerate(fields):
-        col = f.get_col(f.model._meta.db_table)
-        converters = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-        if converters:
-            out.append((i, col, converters))
-    return out
 
 
 @reference("directory.Organization", "regions.Region")

@@ -6,9 +6,10 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from jiefen.core import pii
+from jiefen.core import pii, rawsql
 from jiefen.core.errors import ValidationFailed
 
 # Two descriptions this similar (after normalisation) state the same facts and reasons.
@@ -46,12 +47,24 @@ def petition_ended_candidates(parties_lists: list) -> dict[str, list]:
 
     hashes = sorted({h for parties in parties_lists for h in person_hashes(parties)})
     out: dict[str, list] = {}
-    if hashes:
+    if hashes and _any_ended(hashes):
         for ended in (
             PetitionEnded.objects.filter(person_hash__in=hashes).select_related("case").order_by("-ended_at")
         ):
             out.setdefault(ended.person_hash, []).append(ended)
     return out
+
+
+def _any_ended(hashes: list[str]) -> bool:
+    """Whether any of these people has an ended petition: one plain statement, since nearly
+    every registration asks and nearly none has one (the petitions themselves are then read
+    with the ORM)."""
+    from jiefen.procedures.models import PetitionEnded
+
+    match, params = rawsql.any_of("person_hash", hashes)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {rawsql.table(PetitionEnded)} WHERE {match} LIMIT 1", params)
+        return cur.fetchone() is not None
 
 
 def petition_ended_match(*, parties, description: str, candidates: dict[str, list] | None = None) -> None:

@@ -5,7 +5,13 @@ from datetime import date, datetime
 import pytest
 
 from jiefen.cases.models import Case, CaseEvent
-from jiefen.cases.services import PartyInput, case_register, case_transition
+from jiefen.cases.services import (
+    PartyInput,
+    RegistrationRequest,
+    case_register,
+    case_register_many,
+    case_transition,
+)
 from jiefen.core.errors import PermissionDenied, ValidationFailed
 from jiefen.deadlines.selectors import time_limit_rule
 from jiefen.procedures import services
@@ -166,6 +172,15 @@ def test_petition_through_review_and_recheck_then_the_same_facts_are_refused(tra
         case_register(channel="petition", region=other.village.code, description=desc + "。", parties=parties)
     assert refused.value.code == "petition_ended"
     assert case.number in str(refused.value.message)
+    # (and so in a batch, as the API's group commit and the 12345 import register)
+    (in_batch,) = case_register_many(
+        [
+            RegistrationRequest(
+                channel="petition", region=other.village.code, description=desc, parties=parties
+            )
+        ]
+    )
+    assert isinstance(in_batch, ValidationFailed) and in_batch.code == "petition_ended"
     other_facts = case_register(
         channel="petition", region=other.village.code, description="邻居占用通道", parties=parties
     )
