@@ -19,12 +19,14 @@ whose request it was.
 A caller inside a transaction of its own registers directly (its case must commit or roll back
 with that transaction, not with a group's).
 
-A leader does not wait for a timer, but it does wait (at most `JIEFEN_GROUP_COMMIT_WAIT_MS`)
-for the registration requests this process has already received and is still reading
-(authentication, parsing): `ArrivalMiddleware` counts them from the moment a request for
-`POST /api/v1/cases` comes in until it joins the queue or fails. Under load their
-registrations would otherwise start a group of their own a few milliseconds later, paying the
-group's fixed work (a dozen statements, a commit) once more; a lone request never waits.
+A leader waits a little (at most `JIEFEN_GROUP_COMMIT_WAIT_MS`) before it takes its group, but
+only for requests it has reason to expect: those this process has already received and is
+still reading (authentication, parsing) — `ArrivalMiddleware` counts them from the moment a
+request for `POST /api/v1/cases` comes in until it joins the queue or fails — and as many as
+the previous group had (clients that got their answers together tend to come back together,
+and their requests may still be on their way). Under load those registrations would otherwise
+start a group of their own a few milliseconds later, paying the group's fixed work (a dozen
+statements, a commit) once more. A lone client's requests never wait: its groups are of one.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class RegistrationQueue:
         self._busy = False
         self._max = max_group
         self._arriving = 0  # requests received by this process, not yet in the queue
+        self._last = 1  # size of the last group
         self.groups = 0  # groups registered (for tests and the benchmark)
 
     @property
@@ -118,14 +121,22 @@ class RegistrationQueue:
     def _lead(self) -> None:
         wait = settings.JIEFEN_GROUP_COMMIT_WAIT_MS / 1000
         with self._lock:
-            if wait > 0 and self._arriving and len(self._waiting) < self.max_group:
+            expect = min(self._last, self.max_group)
+
+            def more_coming() -> bool:
+                return len(self._waiting) < self.max_group and (
+                    self._arriving > 0 or len(self._waiting) < expect
+                )
+
+            if wait > 0 and more_coming():
                 deadline = time.monotonic() + wait
-                while self._arriving and len(self._waiting) < self.max_group:
+                while more_coming():
                     left = deadline - time.monotonic()
                     if left <= 0:
                         break
                     self._joined.wait(left)
             group, self._waiting = self._waiting[: self.max_group], self._waiting[self.max_group :]
+            self._last = len(group)
         try:
             _register_group(group)
             self.groups += 1

@@ -176,6 +176,34 @@ def test_a_leader_waits_for_a_request_already_being_read(anji, dispatcher, setti
 
 
 @threaded
+def test_a_leader_expects_as_many_requests_as_its_previous_group_had(anji, dispatcher, settings):
+    # given: the previous group had two requests; the second of the next two comes 50 ms late
+    settings.JIEFEN_GROUP_COMMIT_WAIT_MS = 5000
+    queue = groupcommit.RegistrationQueue()
+    queue._last = 2
+    results: list = [None, None]
+
+    def late():
+        try:
+            time.sleep(0.05)
+            results[1] = queue.register(_request(anji, dispatcher, 2))
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=late)
+    t.start()
+    # when
+    results[0] = queue.register(_request(anji, dispatcher, 1))
+    t.join(30)
+    # then: one group; and a group of one makes the next leader expect one (no waiting)
+    assert queue.groups == 1 and queue._last == 2
+    queue._last = 1
+    started = time.monotonic()
+    queue.register(_request(anji, dispatcher, 3))
+    assert queue.groups == 2 and time.monotonic() - started < 4
+
+
+@threaded
 def test_a_leader_waits_no_longer_than_the_setting(anji, dispatcher, settings):
     # given: a request being read that never joins (it fails) until 5 s later
     settings.JIEFEN_GROUP_COMMIT_WAIT_MS = 50
