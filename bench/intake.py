@@ -4,6 +4,8 @@
     cd /work/main
     JIEFEN_DATA_DIR=/tmp/bench-sqlite .venv/bin/python bench/intake.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/root .venv/bin/python bench/intake.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jf_intake JIEFEN_DATA_DIR=/tmp/jf-intake \
+        .venv/bin/python bench/intake.py --fresh --skip-service     # the issue's HTTP figure
 
 On the database of DATABASE_URL (SQLite in JIEFEN_DATA_DIR by default) it migrates, prepares
 the 安吉县 demo directory (no demo cases) and seeds synthetic cases up to `--base` (100,000), so
@@ -13,15 +15,16 @@ that registrations run against a realistically sized table. Then:
    number of queries one registration makes (CaptureQueriesContext) and, with `--profile`,
    a cProfile of the register path; with `--groups 1,2,4,8`, registrations in groups of those
    sizes through `case_register_many`, as the API's group commit registers them;
-2. HTTP: gunicorn (`--workers` 2 × `--threads` 4) on a free port with the same environment
+2. HTTP: gunicorn (`--workers` 2 × `--threads` 8) on a free port with the same environment
    (messages handed to Celery on Redis, `--queue redis`, or sent in-process, `--queue eager`),
-   an API token for the demo clerk, and `--clients` (4) client threads POSTing /api/v1/cases
+   an API token for the demo clerk, and `--clients` (8) client threads POSTing /api/v1/cases
    for `--seconds` (20).
    The queries of one whole POST (auth, register, the detail the API returns) are counted too.
    `BENCH_WSGI=module:application` serves another WSGI entry point (e.g. one that logs the
    group-commit group sizes) with `PYTHONPATH` pointing at it.
 
-Each part prints registrations/s and p50/p99 latency. Only the standard library is used on
+With `--fresh` (PostgreSQL) every run starts from the same `--base` cases: the database is a
+copy of a template database seeded once. Each part prints registrations/s and p50/p99 latency. Only the standard library is used on
 the client side (http.client), so the benchmark needs nothing beyond the project's own
 dependencies.
 """
@@ -216,6 +219,39 @@ def count_http_queries(body: dict, token: str) -> None:
     )
 
 
+def _fresh_copy(base: int) -> None:
+    """Replace DATABASE_URL's database with a copy of `<name>_base` (created and seeded with
+    `base` cases by this script on first use). Each run registers thousands of cases: without
+    this, the next run would measure on a larger, less tidy table."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("--fresh needs DATABASE_URL pointing at PostgreSQL")
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    template = f"{name}_base"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{template}"')
+    if not exists:
+        print(f"· seeding the template database {template} with {base} cases", flush=True)
+        env = {**os.environ, "DATABASE_URL": urlunsplit(parts._replace(path=f"/{template}"))}
+        subprocess.run(
+            [sys.executable, __file__, "--base", str(base), "--skip-service", "--skip-http"],
+            env=env,
+            check=True,
+        )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    print(f"· {name}: a fresh copy of {template}", flush=True)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -379,11 +415,11 @@ def main() -> None:
     )
     parser.add_argument("--base", type=int, default=100_000, help="cases present before measuring")
     parser.add_argument("--service", type=int, default=2000, help="sequential service registrations")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
     parser.add_argument("--seconds", type=float, default=20, help="HTTP measuring time")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
-        "--threads", type=int, default=4, help="threads per gunicorn worker (gthread; 1 = sync workers)"
+        "--threads", type=int, default=8, help="threads per gunicorn worker (gthread; 1 = sync workers)"
     )
     parser.add_argument(
         "--queue",
@@ -399,7 +435,15 @@ def main() -> None:
     )
     parser.add_argument("--skip-service", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="PostgreSQL: measure on a copy of a template database holding exactly --base cases "
+        "(<name>_base, seeded on first use), so that every run starts from the same data",
+    )
     args = parser.parse_args()
+    if args.fresh:
+        _fresh_copy(args.base)
     _setup()
     from django.db import connection
 

@@ -31,6 +31,8 @@ def test_serve_execs_gunicorn_with_workers_and_bind(monkeypatch):
             "jiefen.wsgi:application",
             "--workers",
             "3",
+            "--threads",
+            "8",
             "--bind",
             "127.0.0.1:8123",
             "--access-logfile",

@@ -1,4 +1,4 @@
-"""`jiefen serve [--port 8000] [--host 127.0.0.1] [--workers 2]`: serve what is there.
+"""`jiefen serve [--port 8000] [--host 127.0.0.1] [--workers 2] [--threads 8]`: serve what is there.
 
 gunicorn (`jiefen.wsgi:application`) replaces this process when it is installed and the
 platform has it (it needs fork: not on Windows); otherwise, or with `--workers 0`, Django's
@@ -43,12 +43,20 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers; 0 = runserver")
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=8,
+            help="threads per gunicorn worker (concurrent API registrations of a worker share a commit)",
+        )
+        parser.add_argument(
             "--no-sweep",
             action="store_true",
             help="do not start the early-warning sweep beside the server (the embedded default starts it)",
         )
 
-    def handle(self, *args, port: int, host: str, workers: int, no_sweep: bool = False, **options):
+    def handle(
+        self, *args, port: int, host: str, workers: int, threads: int = 8, no_sweep: bool = False, **options
+    ):
         pending = pending_migrations()
         if pending:
             raise CommandError(
@@ -69,13 +77,15 @@ class Command(BaseCommand):
                 "jiefen.wsgi:application",
                 "--workers",
                 str(workers),
+                "--threads",
+                str(threads),
                 "--bind",
                 bind,
                 "--access-logfile",
                 "-",
             ]
             self.stdout.write(
-                f"Serving on http://{bind}/ with gunicorn ({workers} workers); Ctrl+C stops it."
+                f"Serving on http://{bind}/ with gunicorn ({workers} workers × {threads} threads); Ctrl+C stops it."
             )
             self.stdout.flush()
             sys.stderr.flush()
