@@ -21,6 +21,7 @@ log when it is on (tests count statements).
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 from collections.abc import Sequence
@@ -58,6 +59,8 @@ _PLAIN = frozenset(
 class _Plan:
     statement: str
     table: str
+    column_names: tuple[str, ...]
+    columns: tuple[str, ...]  # each column's name as a JSON key
     auto_pk: str | None  # attname of an identity primary key (ids taken from its sequence)
     plain: tuple[str, ...]  # attnames written as they are
     json: tuple[tuple[int, Any, bool], ...]  # (position, encoder, null allowed)
@@ -80,6 +83,8 @@ def _plan(model: type[models.Model]) -> _Plan | None:
         plan = _Plan(
             statement=f"COPY {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) FROM STDIN",
             table=model._meta.db_table,
+            column_names=tuple(f.column for f in fields),
+            columns=tuple(json.dumps(f.column) for f in fields),
             auto_pk=auto_pk,
             plain=tuple(f.attname for f in fields),
             json=tuple(
@@ -172,7 +177,8 @@ def _allocate(wanted: list[tuple[str, int]]) -> list[list[int]]:
 def insert_new(*batches: tuple[type[models.Model], Sequence[models.Model]]) -> None:
     """Insert each (model, objects) batch in the order given (parents before children), setting
     the objects' primary keys. One INSERT per batch with `bulk_create`, or on PostgreSQL ids
-    (one statement for all batches that need them) and one COPY per batch."""
+    (one statement for all batches that need them) and one COPY per batch — or, when the call
+    has at most JSON_MAX_ROWS rows, one statement for all its batches (`_insert_json`)."""
     copied: list[tuple[_Plan, Sequence[models.Model]]] = []
     use_copy = connection.vendor == "postgresql"
     for model, objs in batches:
@@ -186,6 +192,12 @@ def insert_new(*batches: tuple[type[models.Model], Sequence[models.Model]]) -> N
         else:
             copied.append((plan, objs))
     _copy_all(copied)
+
+
+# Up to this many rows in one call, the rows of all its tables go in one INSERT statement (their
+# rows as one JSON parameter per table) instead of one COPY per table: a registration writes
+# about ten rows into six tables, and each COPY costs two round trips and psycopg's set-up.
+JSON_MAX_ROWS = 100
 
 
 def assign_ids(*batches: tuple[type[models.Model], Sequence[models.Model]]) -> bool:
@@ -221,36 +233,91 @@ def _copy_all(copied: list[tuple[_Plan, Sequence[models.Model]]]) -> None:
     if not copied:
         return
     _assign(copied)
+    if sum(len(objs) for _p, objs in copied) <= JSON_MAX_ROWS and _insert_json(copied):
+        return
     for plan, objs in copied:
         _copy(plan, objs)
 
 
-def _copy(plan: _Plan, objs: Sequence[models.Model]) -> None:
+def _row(plan: _Plan, o: models.Model) -> list:
+    """The values of one object's columns as COPY writes them (JSON fields encoded)."""
+    d = o.__dict__
+    row = [d[a] for a in plan.plain]
+    for i, f in plan.fk:
+        if row[i] is None:
+            parent = f.get_cached_value(o, None)
+            if parent is not None and parent.pk is not None:
+                row[i] = d[f.attname] = parent.pk
+    for i, f in plan.auto_now:
+        row[i] = f.pre_save(o, True)
+    for i, encoder, null in plan.json:
+        v = row[i]
+        if v is not None or not null:
+            row[i] = json.dumps(v, cls=encoder, ensure_ascii=False)
+    return row
+
+
+def _written(objs: Sequence[models.Model]) -> None:
     alias = connection.alias
+    for o in objs:
+        o._state.adding = False
+        o._state.db = alias
+
+
+def _copy(plan: _Plan, objs: Sequence[models.Model]) -> None:
     started = time.monotonic()
     with connection.cursor() as cur:
         with cur.cursor.copy(plan.statement) as copy:
             for o in objs:
-                d = o.__dict__
-                row = [d[a] for a in plan.plain]
-                for i, f in plan.fk:
-                    if row[i] is None:
-                        parent = f.get_cached_value(o, None)
-                        if parent is not None and parent.pk is not None:
-                            row[i] = d[f.attname] = parent.pk
-                for i, f in plan.auto_now:
-                    row[i] = f.pre_save(o, True)
-                for i, encoder, null in plan.json:
-                    v = row[i]
-                    if v is not None or not null:
-                        row[i] = json.dumps(v, cls=encoder, ensure_ascii=False)
-                copy.write_row(row)
-                o._state.adding = False
-                o._state.db = alias
+                copy.write_row(_row(plan, o))
+    _written(objs)
     if connection.queries_logged:
         connection.queries_log.append(
             {"sql": f"{plan.statement} -- {len(objs)} rows", "time": f"{time.monotonic() - started:.3f}"}
         )
+
+
+def _json_scalar(v: Any) -> str:
+    if isinstance(v, datetime.datetime | datetime.date):
+        return f'"{v.isoformat()}"'
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _insert_json(copied: list[tuple[_Plan, Sequence[models.Model]]]) -> bool:
+    """Write the batches (ids given) with one statement: for each table, its rows as one JSON
+    array of objects keyed by column, turned into rows by json_populate_recordset, each INSERT a
+    data-modifying WITH clause (foreign keys are checked at the commit, so the order does not
+    matter). JSON fields go in as the JSON COPY would write. False (nothing written) for a JSON
+    field that must hold JSON null: the record functions would make it SQL NULL."""
+    q = connection.ops.quote_name
+    clauses, params = [], []
+    for plan, objs in copied:
+        json_at = {i for i, _e, _n in plan.json}
+        rows = []
+        for o in objs:
+            values = _row(plan, o)
+            cells = []
+            for i, (column, v) in enumerate(zip(plan.columns, values, strict=True)):
+                if i in json_at and v is not None:
+                    if v == "null":
+                        return False
+                    cells.append(f"{column}:{v}")  # (already JSON text)
+                else:
+                    cells.append(f"{column}:{_json_scalar(v)}")
+            rows.append("{" + ",".join(cells) + "}")
+        names = ", ".join(q(c) for c in plan.column_names)
+        clauses.append(
+            f"INSERT INTO {q(plan.table)} ({names}) SELECT {names} "
+            f"FROM json_populate_recordset(NULL::{q(plan.table)}, %s::json)"
+        )
+        params.append("[" + ",".join(rows) + "]")
+    *first, last = clauses
+    sql = (f"WITH {', '.join(f'w{i} AS ({c})' for i, c in enumerate(first))} " if first else "") + last
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+    for _p, objs in copied:
+        _written(objs)
+    return True
 
 
 def analyze(*models_: type[models.Model]) -> None:

@@ -49,28 +49,34 @@ def case(anji, dispatcher):
     ).case
 
 
-def test_copy_and_insert_write_the_same_rows(case, monkeypatch):
-    # given: the same objects, once below and once above the COPY threshold
+@pytest.mark.parametrize("path", ["copy", "json"])
+def test_copy_json_and_insert_write_the_same_rows(case, monkeypatch, path):
+    # given: the same objects, once below the COPY threshold (bulk_create), once above it (on
+    # PostgreSQL: COPY, or one INSERT of JSON rows for a call of few rows)
     monkeypatch.setattr(bulkwrite, "COPY_MIN", 10_000)
     now = clock.now()
     inserted = _events(case, 9, now)
     bulkwrite.insert_new((CaseEvent, inserted))
     monkeypatch.setattr(bulkwrite, "COPY_MIN", 1)
-    copied = _events(case, 9, now)
+    monkeypatch.setattr(bulkwrite, "JSON_MAX_ROWS", 0 if path == "copy" else 100)
+    written = _events(case, 9, now)
     # when
     with CaptureQueriesContext(connection) as ctx:
-        bulkwrite.insert_new((CaseEvent, copied))
+        bulkwrite.insert_new((CaseEvent, written))
     # then: ids were given, the stored rows are identical, the statement is in the query log
-    assert all(e.pk for e in copied) and not any(e._state.adding for e in copied)
-    assert len({e.pk for e in inserted + copied}) == 18
-    assert _rows(CaseEvent, [e.pk for e in copied]) == _rows(CaseEvent, [e.pk for e in inserted])
+    assert all(e.pk for e in written) and not any(e._state.adding for e in written)
+    assert len({e.pk for e in inserted + written}) == 18
+    assert _rows(CaseEvent, [e.pk for e in written]) == _rows(CaseEvent, [e.pk for e in inserted])
     if connection.vendor == "postgresql":
-        assert any(q["sql"].startswith("COPY") for q in ctx.captured_queries)
+        sql = ctx.captured_queries[-1]["sql"]
+        assert sql.startswith("COPY") if path == "copy" else "json_populate_recordset" in sql
 
 
-def test_children_take_the_ids_of_parents_written_in_the_same_call(case, monkeypatch):
+@pytest.mark.parametrize("path", ["copy", "json"])
+def test_children_take_the_ids_of_parents_written_in_the_same_call(case, monkeypatch, path):
     # given: a new case and its children, none with an id yet
     monkeypatch.setattr(bulkwrite, "COPY_MIN", 1)
+    monkeypatch.setattr(bulkwrite, "JSON_MAX_ROWS", 0 if path == "copy" else 100)
     new = Case(
         number="330523-2026-999999",
         county=case.county,
