@@ -27,6 +27,8 @@ the previous group had (clients that got their answers together tend to come bac
 and their requests may still be on their way). Under load those registrations would otherwise
 start a group of their own a few milliseconds later, paying the group's fixed work (a dozen
 statements, a commit) once more. A lone client's requests never wait: its groups are of one.
+(PostgreSQL's own group commit is alike: `commit_delay` waits only while `commit_siblings`
+other transactions are active.)
 """
 
 from __future__ import annotations
