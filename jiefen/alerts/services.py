@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 
@@ -164,8 +164,7 @@ def _alerts_refresh(rows: list[tuple[int, str, list[dict]]], now: datetime) -> N
     """Set the episode and reasons of open alerts [(id, episode, reasons)]: one statement, rows
     in id order (two writers refreshing the same alerts lock them in the same order)."""
     rows = sorted(rows, key=lambda r: r[0])
-    q = connection.ops.quote_name
-    table = q(Alert._meta.db_table)
+    table = rawsql.table(Alert)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
@@ -215,9 +214,8 @@ def _alerts_insert(signals: list[Signal], now: datetime) -> None:
     partial unique constraint decides, also against concurrent writers). What
     `Alert.objects.bulk_create(…, ignore_conflicts=True)` writes, without building models.
     """
-    q = connection.ops.quote_name
-    table = q(Alert._meta.db_table)
-    columns = ", ".join(q(Alert._meta.get_field(f).column) for f in _NEW_ALERT_FIELDS)
+    table = rawsql.table(Alert)
+    columns = ", ".join(connection.ops.quote_name(Alert._meta.get_field(f).column) for f in _NEW_ALERT_FIELDS)
     rows = [
         (
             s.rule.pk,
@@ -672,8 +670,8 @@ def on_cases_registered(cases: list[Case], reads: RegistrationReads | None = Non
         people = _PeopleCounts.read(rules, cases, parties)
         known = None
     else:
-        rules, now, parties, people, known = reads.rules, reads.now, reads.parties, reads.people, reads.known
-        known.fresh_cases = {case.pk for case in cases}
+        rules, now, parties, people = reads.rules, reads.now, reads.parties, reads.people
+        known = replace(reads.known, fresh_cases={case.pk for case in cases})
     limits = _Limits(rules, now)
     signals: list[Signal] = []
     for case, ps in zip(cases, parties, strict=True):

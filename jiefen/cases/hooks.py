@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
-    """`before` is the case's summary before the change (None for a new case):
-    {"status", "level", "category", "lead_organization_id", "resolved_level", "due_at"}."""
+    """`before` is the case's summary before the change:
+    {"status", "level", "category", "lead_organization_id", "resolved_level", "due_at"}.
+    (Registrations go through `cases_registering` and `cases_registered`; the consumers still
+    take `before=None` for a new case one at a time, which the batch path is tested against.)"""
     from jiefen.alerts.services import on_case_written as alerts_on_case_written
     from jiefen.dashboard.services import on_case_written as counters_on_case_written
     from jiefen.notifications.services import notify_case_written
@@ -35,8 +37,9 @@ def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
 
 def cases_registering(cases: list[Case], parties: list[list[Party]]) -> dict:
     """What the consumers of `cases_registered` read for these new cases (built, not yet
-    written, no number yet; `parties`: each case's new Party rows), read before the county's numbers are taken so that the
-    reads do not lengthen the time that registrations of the county wait for each other."""
+    written, no number yet; `parties`: each case's new Party rows), read before the county's
+    numbers are taken so that the reads do not lengthen the time that registrations of the
+    county wait for each other."""
     from jiefen.alerts.services import registration_reads as alerts_registration_reads
 
     return {"alerts": alerts_registration_reads(cases, parties)}

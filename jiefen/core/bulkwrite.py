@@ -59,8 +59,8 @@ _PLAIN = frozenset(
 class _Plan:
     statement: str
     table: str
-    column_names: tuple[str, ...]
-    columns: tuple[str, ...]  # each column's name as a JSON key
+    json_insert: str  # INSERT of the rows given as one JSON parameter (`_insert_json`)
+    keys: tuple[str, ...]  # each column's name as a JSON key
     auto_pk: str | None  # attname of an identity primary key (ids taken from its sequence)
     plain: tuple[str, ...]  # attnames written as they are
     json: tuple[tuple[int, Any, bool], ...]  # (position, encoder, null allowed)
@@ -78,13 +78,17 @@ def _plan(model: type[models.Model]) -> _Plan | None:
     plan: _Plan | None = None
     if all(f.get_internal_type() in _PLAIN and f.db_default is models.NOT_PROVIDED for f in fields):
         q = connection.ops.quote_name
+        names = ", ".join(q(f.column) for f in fields)
         pk = model._meta.pk
         auto_pk = pk.attname if pk.get_internal_type() in ("AutoField", "BigAutoField") else None
         plan = _Plan(
-            statement=f"COPY {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) FROM STDIN",
+            statement=f"COPY {q(model._meta.db_table)} ({names}) FROM STDIN",
             table=model._meta.db_table,
-            column_names=tuple(f.column for f in fields),
-            columns=tuple(json.dumps(f.column) for f in fields),
+            json_insert=(
+                f"INSERT INTO {q(model._meta.db_table)} ({names}) SELECT {names} "
+                f"FROM json_populate_recordset(NULL::{q(model._meta.db_table)}, %s::json)"
+            ),
+            keys=tuple(json.dumps(f.column) for f in fields),
             auto_pk=auto_pk,
             plain=tuple(f.attname for f in fields),
             json=tuple(
@@ -278,7 +282,7 @@ def _copy(plan: _Plan, objs: Sequence[models.Model]) -> None:
 
 
 def _json_scalar(v: Any) -> str:
-    if isinstance(v, datetime.datetime | datetime.date):
+    if isinstance(v, datetime.date):  # (datetimes too)
         return f'"{v.isoformat()}"'
     return json.dumps(v, ensure_ascii=False)
 
@@ -289,27 +293,21 @@ def _insert_json(copied: list[tuple[_Plan, Sequence[models.Model]]]) -> bool:
     data-modifying WITH clause (foreign keys are checked at the commit, so the order does not
     matter). JSON fields go in as the JSON COPY would write. False (nothing written) for a JSON
     field that must hold JSON null: the record functions would make it SQL NULL."""
-    q = connection.ops.quote_name
     clauses, params = [], []
     for plan, objs in copied:
         json_at = {i for i, _e, _n in plan.json}
         rows = []
         for o in objs:
-            values = _row(plan, o)
             cells = []
-            for i, (column, v) in enumerate(zip(plan.columns, values, strict=True)):
+            for i, (key, v) in enumerate(zip(plan.keys, _row(plan, o), strict=True)):
                 if i in json_at and v is not None:
                     if v == "null":
                         return False
-                    cells.append(f"{column}:{v}")  # (already JSON text)
+                    cells.append(f"{key}:{v}")  # (already JSON text)
                 else:
-                    cells.append(f"{column}:{_json_scalar(v)}")
+                    cells.append(f"{key}:{_json_scalar(v)}")
             rows.append("{" + ",".join(cells) + "}")
-        names = ", ".join(q(c) for c in plan.column_names)
-        clauses.append(
-            f"INSERT INTO {q(plan.table)} ({names}) SELECT {names} "
-            f"FROM json_populate_recordset(NULL::{q(plan.table)}, %s::json)"
-        )
+        clauses.append(plan.json_insert)
         params.append("[" + ",".join(rows) + "]")
     *first, last = clauses
     sql = (f"WITH {', '.join(f'w{i} AS ({c})' for i, c in enumerate(first))} " if first else "") + last

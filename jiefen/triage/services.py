@@ -115,16 +115,7 @@ def triage_intake(
         chosen, needs_review = Category.OTHER, True
     if related is None:
         q = _related_query(IntakeRequest(category, description, parties, channel, chain, request))
-        related = find_related(
-            id_hashes=q.id_hashes,
-            phone_hashes=q.phone_hashes,
-            respondent_names=q.respondent_names,
-            description=q.description,
-            county_id=q.county_id,
-            town_id=q.town_id,
-            now=now,
-            exclude_case_id=exclude_case_id,
-        )
+        related = find_related(**vars(q), now=now, exclude_case_id=exclude_case_id)
     applicants = sum(1 for p in parties if _party_value(p, "role") == PartyRole.APPLICANT)
     assessment = risk.assess(
         risk.RiskInput(

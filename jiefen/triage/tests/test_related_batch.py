@@ -18,16 +18,7 @@ ID2 = "330523199002023344"
 
 
 def _alone(q: RelatedQuery, now):
-    return find_related(
-        id_hashes=q.id_hashes,
-        phone_hashes=q.phone_hashes,
-        respondent_names=q.respondent_names,
-        description=q.description,
-        county_id=q.county_id,
-        town_id=q.town_id,
-        now=now,
-        limit=related.LIMIT,
-    )
+    return find_related(**vars(q), now=now, limit=related.LIMIT)
 
 
 def _assert_batch_equals_alone(queries: list[RelatedQuery]) -> list:

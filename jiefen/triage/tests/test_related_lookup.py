@@ -235,14 +235,6 @@ def test_a_batch_lookup_finds_what_each_lookup_finds(anji, dispatcher):
     many = find_related_many(queries, now=now)
     # then
     for q, got in zip(queries, many, strict=True):
-        one = find_related(
-            id_hashes=q.id_hashes,
-            phone_hashes=q.phone_hashes,
-            respondent_names=q.respondent_names,
-            description=q.description,
-            county_id=q.county_id,
-            town_id=q.town_id,
-            now=now,
-        )
+        one = find_related(**vars(q), now=now)
         assert got == one
     assert [len(r.items) for r in many][:3] != [0, 0, 0]
