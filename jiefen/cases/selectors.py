@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiefen.cases import workflow
 from jiefen.cases.choices import OPEN_STATUSES, Status
@@ -127,7 +128,7 @@ def case_get(*, viewer: Staff, number: str) -> Case:
         .first()
     )
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(_("No such case."))
     return case
 
 

@@ -125,6 +125,16 @@ def test_case_outside_jurisdiction_is_404(client, anji, token, staff_factory):
     assert listing.json()["count"] == 0
 
 
+def test_an_unknown_case_is_told_in_the_callers_language(client, token):
+    # when
+    zh = client.get("/api/v1/cases/330523-2026-999999", **auth(token))
+    en = client.get("/api/v1/cases/330523-2026-999999", HTTP_ACCEPT_LANGUAGE="en", **auth(token))
+    # then
+    assert zh.status_code == en.status_code == 404
+    assert zh.json() == {"error": "not_found", "message": "案件不存在。"}
+    assert en.json() == {"error": "not_found", "message": "No such case."}
+
+
 def test_list_filters_and_paginates(client, anji, token):
     # given
     for _ in range(3):
