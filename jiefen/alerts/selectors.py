@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from jiefen.alerts.models import Alert, AlertStatus, RuleKind
 from jiefen.cases.models import Assignment
@@ -44,13 +45,13 @@ def alert_list(
     qs = Alert.objects.filter(alert_scope(viewer))
     if rule:
         if rule not in RuleKind.values:
-            raise ValidationFailed("Unknown rule.", fields={"rule": ["invalid"]})
+            raise ValidationFailed(_("Unknown rule."), fields={"rule": [_("invalid")]})
         qs = qs.filter(rule__code=rule)
     if status:
         if status == "active":
             qs = qs.exclude(status=AlertStatus.CLOSED)
         elif status not in AlertStatus.values:
-            raise ValidationFailed("Unknown status.", fields={"status": ["invalid"]})
+            raise ValidationFailed(_("Unknown status."), fields={"status": [_("invalid")]})
         else:
             qs = qs.filter(status=status)
     if case:
@@ -66,7 +67,7 @@ def alert_get(*, viewer: Staff, alert_id: int, for_update: bool = False) -> Aler
         qs = Alert.objects.select_for_update(of=("self",)).filter(pk__in=qs.values("pk"))
     alert = qs.select_related("rule", "case").first()
     if alert is None:
-        raise NotFound("No such alert.")
+        raise NotFound(_("No such alert."))
     return alert
 
 

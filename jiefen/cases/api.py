@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
@@ -249,7 +250,7 @@ def case_action(request: HttpRequest, number: str, payload: ActionIn):
     if payload.organization_id is not None:
         org = Organization.objects.filter(pk=payload.organization_id).select_related("region").first()
         if org is None:
-            raise NotFound("No such organisation.")
+            raise NotFound(_("No such organisation."))
     services.case_transition(
         case=case,
         actor=request.auth,
@@ -272,5 +273,5 @@ def reveal(request: HttpRequest, number: str, party_id: int, field: str = Query(
     case = selectors.case_get(viewer=request.auth, number=number)
     party = case.parties.filter(pk=party_id).first()
     if party is None:
-        raise NotFound("No such party.")
+        raise NotFound(_("No such party."))
     return {"value": services.party_pii_reveal(viewer=request.auth, party=party, field_name=field, via="api")}

@@ -74,13 +74,13 @@ def case_list(
         if status == "open":
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif status not in Status.values:
-            raise ValidationFailed("Unknown status.", fields={"status": ["invalid"]})
+            raise ValidationFailed(_("Unknown status."), fields={"status": [_("invalid")]})
         else:
             qs = qs.filter(status=status)
     if region:
         reg = Region.objects.filter(code=region).first()
         if reg is None or not region_in_jurisdiction(viewer, reg):
-            raise NotFound("Unknown region.")
+            raise NotFound(_("Unknown region."))
         field = {"county": "county", "town": "town", "village": "village"}[reg.level]
         qs = qs.filter(**{f"{field}_id": reg.pk})
     if level:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
@@ -364,7 +365,7 @@ def _visit_out(v: ReturnVisit) -> dict:
 def record_return_visit(request: HttpRequest, pk: int, payload: ReturnVisitIn):
     visit = ReturnVisit.objects.filter(pk=pk).select_related("case").first()
     if visit is None:
-        raise NotFound("No such return visit.")
+        raise NotFound(_("No such return visit."))
     _case(request, visit.case.number)  # jurisdiction
     visit = services.return_visit_record(
         visit=visit,

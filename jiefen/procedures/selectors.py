@@ -53,7 +53,7 @@ def procedure_get(*, viewer: Staff, pk: int) -> Procedure:
         .first()
     )
     if proc is None:
-        raise NotFound("No such procedure.")
+        raise NotFound(_("No such procedure."))
     return proc
 
 
@@ -93,7 +93,7 @@ def agreement_latest(*, case: Case, version: int | None = None) -> Agreement:
     qs = Agreement.objects.filter(case=case).select_related("procedure", "procedure__organization")
     agreement = qs.filter(version=version).first() if version else qs.order_by("-version").first()
     if agreement is None:
-        raise NotFound("No agreement.")
+        raise NotFound(_("No agreement."))
     return agreement
 
 

@@ -135,6 +135,18 @@ def test_an_unknown_case_is_told_in_the_callers_language(client, token):
     assert en.json() == {"error": "not_found", "message": "No such case."}
 
 
+def test_an_unknown_filter_is_refused_in_the_callers_language(client, token):
+    # when
+    resp = client.get("/api/v1/cases?status=bogus", **auth(token))
+    # then
+    assert resp.status_code == 422
+    assert resp.json() == {
+        "error": "validation_failed",
+        "message": "未知状态。",
+        "fields": {"status": ["无效"]},
+    }
+
+
 def test_list_filters_and_paginates(client, anji, token):
     # given
     for _ in range(3):
