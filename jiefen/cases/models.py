@@ -76,6 +76,8 @@ class Case(models.Model):
         db_index=False,
     )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    # The due date rests on a year whose holiday notice is not loaded (deadlines.statutory).
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
     resolved_level = models.CharField(
         _("resolved at level"), max_length=10, choices=ResolvedLevel.choices, blank=True
     )
@@ -176,6 +178,7 @@ class CaseStep(models.Model):
     rule = models.ForeignKey("deadlines.TimeLimitRule", null=True, blank=True, on_delete=models.PROTECT)
     started_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True)
+    due_provisional = models.BooleanField(default=False)
     paused_since = models.DateTimeField(null=True, blank=True)
     paused_intervals = models.JSONField(default=list, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)

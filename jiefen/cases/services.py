@@ -37,7 +37,7 @@ from jiefen.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from jiefen.deadlines.calendar import due_date
+from jiefen.deadlines.calendar import deadline
 from jiefen.deadlines.selectors import time_limit_rule, work_calendar
 from jiefen.directory.models import Organization, Staff
 from jiefen.directory.selectors import region_in_jurisdiction
@@ -129,19 +129,22 @@ def _resolve_region(region: Region | str, errors: dict[str, list[str]]) -> Regio
 
 
 def _due_at(*, rule_code: str, start: datetime, province: str, paused: list[list[str]] | None = None):
+    """(rule, end of the due day, provisional) of a step of the case's clock."""
     rule = time_limit_rule(rule_code, province)
     intervals = [
         (datetime.fromisoformat(a).date(), datetime.fromisoformat(b).date()) for a, b in (paused or [])
     ]
-    day = due_date(timezone.localtime(start).date(), rule.days, rule.unit, work_calendar(), intervals)
-    return rule, clock.end_of_day(day)
+    due = deadline(timezone.localtime(start).date(), rule.days, rule.unit, work_calendar(), intervals)
+    return rule, clock.end_of_day(due.day), due.provisional
 
 
 def _start_step(case: Case, code: str, rule_code: str, start: datetime, now: datetime) -> CaseStep:
     _end_step(case, now)
-    rule, due = _due_at(rule_code=rule_code, start=start, province=case.county.code[:2])
-    step = CaseStep.objects.create(case=case, code=code, rule=rule, started_at=start, due_at=due)
-    case.due_at = due
+    rule, due, provisional = _due_at(rule_code=rule_code, start=start, province=case.county.code[:2])
+    step = CaseStep.objects.create(
+        case=case, code=code, rule=rule, started_at=start, due_at=due, due_provisional=provisional
+    )
+    case.due_at, case.due_provisional = due, provisional
     return step
 
 
@@ -151,7 +154,7 @@ def _current_step(case: Case) -> CaseStep | None:
 
 def _end_step(case: Case, now: datetime) -> None:
     case.steps.filter(ended_at__isnull=True).update(ended_at=now)
-    case.due_at = None
+    case.due_at, case.due_provisional = None, False
 
 
 # ---------------------------------------------------------------- intake
@@ -306,7 +309,9 @@ def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registra
     After it only the cases and their triage rows (whose search text has the number) and the
     hooks' writes remain."""
     year = timezone.localtime(now).year
-    due_of: dict[tuple, tuple] = {}  # (province, local day) → (rule, due): a batch shares its days
+    due_of: dict[
+        tuple, tuple
+    ] = {}  # (province, local day) → (rule, due, provisional): a batch shares its days
     deadlines = []
     for v in valid:
         key = (v.chain.county.code[:2], timezone.localtime(v.received_at).date())
@@ -314,7 +319,7 @@ def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registra
             due_of[key] = _due_at(rule_code="case.accept", start=v.received_at, province=key[0])
         deadlines.append(due_of[key])
     cases = []
-    for v, (_rule, due) in zip(valid, deadlines, strict=True):
+    for v, (_rule, due, provisional) in zip(valid, deadlines, strict=True):
         decision = v.triage.decision
         cases.append(
             bulkwrite.build(
@@ -337,13 +342,14 @@ def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registra
                 registered_at=now,
                 registered_by=v.actor,
                 due_at=due,
+                due_provisional=provisional,
             )
         )
     party_rows = [[_party(case, p) for p in v.parties] for case, v in zip(cases, valid, strict=True)]
     events: list[CaseEvent] = []
     assignments: list[Assignment] = []
     steps: list[CaseStep] = []
-    for case, v, (rule, due) in zip(cases, valid, deadlines, strict=True):
+    for case, v, (rule, due, provisional) in zip(cases, valid, deadlines, strict=True):
         decision = v.triage.decision
         events += [
             bulkwrite.build(
@@ -398,7 +404,13 @@ def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registra
         ]
         steps.append(
             bulkwrite.build(
-                CaseStep, case=case, code="acceptance", rule=rule, started_at=v.received_at, due_at=due
+                CaseStep,
+                case=case,
+                code="acceptance",
+                rule=rule,
+                started_at=v.received_at,
+                due_at=due,
+                due_provisional=provisional,
             )
         )
     children = (
@@ -703,7 +715,7 @@ def _apply(
         if step is not None:
             step.paused_since = now
             step.save(update_fields=["paused_since"])
-        case.due_at = None
+        case.due_at, case.due_provisional = None, False
         return {}
     if code == "resume":
         step = _current_step(case)
@@ -713,14 +725,14 @@ def _apply(
             step.paused_intervals = [*step.paused_intervals, [first.isoformat(), last.isoformat()]]
             step.paused_since = None
             if step.rule is not None:
-                _rule, step.due_at = _due_at(
+                _rule, step.due_at, step.due_provisional = _due_at(
                     rule_code=step.rule.code,
                     start=step.started_at,
                     province=case.county.code[:2],
                     paused=step.paused_intervals,
                 )
-            step.save(update_fields=["paused_since", "paused_intervals", "due_at"])
-            case.due_at = step.due_at
+            step.save(update_fields=["paused_since", "paused_intervals", "due_at", "due_provisional"])
+            case.due_at, case.due_provisional = step.due_at, step.due_provisional
             return {"paused": [first.isoformat(), last.isoformat()]}
         return {}
     if code == "resolve":
@@ -796,3 +808,58 @@ def party_pii_reveal(*, viewer: Staff, party: Party, field_name: str, via: str =
         PiiAccessLog.objects.create(staff=viewer, party=party, field=field_name, at=clock.now(), via=via)
         _event(party.case, "pii_revealed", viewer, clock.now(), data={"party": party.pk, "field": field_name})
     return pii.decrypt(token)
+
+
+# ---------------------------------------------------------------- calendar changes
+
+
+def case_deadlines_recompute(*, years: list[int] | None = None, **_signal) -> int:
+    """Receiver of `deadlines.signals.calendar_changed`: recompute the due dates of the open,
+    running steps of cases whose date is provisional, in the caller's transaction. Each case
+    whose date or mark changed gets a `deadline_recomputed` timeline entry and a new version.
+    Returns how many changed. (A suspended step is recomputed when it resumes.)"""
+    cal = work_calendar()
+    now = clock.now()
+    ids = list(
+        CaseStep.objects.filter(
+            ended_at__isnull=True, paused_since__isnull=True, due_provisional=True, rule__isnull=False
+        ).values_list("case_id", flat=True)
+    )
+    changed = 0
+    for case in Case.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"):
+        step = _current_step(case)
+        if step is None or not step.due_provisional or step.rule is None or step.paused_since is not None:
+            continue
+        intervals = [
+            (datetime.fromisoformat(a).date(), datetime.fromisoformat(b).date())
+            for a, b in step.paused_intervals
+        ]
+        due = deadline(
+            timezone.localtime(step.started_at).date(), step.rule.days, step.rule.unit, cal, intervals
+        )
+        due_at = clock.end_of_day(due.day)
+        if due_at == step.due_at and due.provisional == step.due_provisional:
+            continue
+        before = hooks.case_summary(case)
+        old = step.due_at
+        step.due_at, step.due_provisional = due_at, due.provisional
+        step.save(update_fields=["due_at", "due_provisional"])
+        case.due_at, case.due_provisional = due_at, due.provisional
+        case.version += 1
+        case.save(update_fields=["due_at", "due_provisional", "version"])
+        event = _event(
+            case,
+            "deadline_recomputed",
+            None,
+            now,
+            data={
+                "step": step.code,
+                "from": timezone.localtime(old).date().isoformat() if old else None,
+                "to": due.day.isoformat(),
+                "provisional": due.provisional,
+                "years": list(years or []),
+            },
+        )
+        hooks.case_written(case=case, event=event, before=before)
+        changed += 1
+    return changed

@@ -1,4 +1,10 @@
-"""Due dates on the official Chinese working-day calendar. Pure: no database access.
+"""Due dates on the Chinese working-day calendar. Pure: no database access.
+
+The calendar knows a year in one of two ways, in this order of trust: from the State Council's
+notice (放假调休, with its make-up working days), or — for a later year whose notice is not
+loaded yet — from the holidays the law itself fixes (deadlines.statutory). A due date whose
+counting touched a year of the second kind is *provisional*. Beyond both there is no guess: a
+year neither knows raises CalendarYearUnknown.
 
 Counting follows 民法典 第200–203条 and 民事诉讼法 第85条: the start day is not counted; a
 period in calendar days whose last day is a day off (statutory holiday or rest day) ends on
@@ -15,40 +21,74 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 from jiefen.core.errors import CalendarYearUnknown, ValidationFailed
+from jiefen.deadlines import statutory
 
 MAX_DAYS = 3660
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """The years known and their exceptions to the Monday–Friday week."""
+    """The years known from their notice (`years`, with their exceptions to the Monday–Friday
+    week) and the years known only from the law (`statutory_years`)."""
 
     years: frozenset[int]
     holidays: frozenset[date] = field(default_factory=frozenset)
     workdays: frozenset[date] = field(default_factory=frozenset)
+    statutory_years: frozenset[int] = field(default_factory=frozenset)
+
+    def knows(self, year: int) -> bool:
+        return year in self.years or year in self.statutory_years
+
+    def is_provisional(self, year: int) -> bool:
+        """Whether `year` is known from the law only (its notice not loaded)."""
+        return year not in self.years and year in self.statutory_years
 
     def check(self, day: date) -> None:
-        if day.year not in self.years:
+        if not self.knows(day.year):
             raise CalendarYearUnknown(
                 _(
-                    "The working-day calendar has no data for %(year)s; an administrator must add "
-                    "that year from the State Council's holiday notice."
+                    "The working-day calendar knows nothing of %(year)s: neither the State Council's "
+                    "holiday notice nor the statutory holidays (known for %(first)s–%(last)s) cover it."
                 )
-                % {"year": day.year}
+                % {
+                    "year": day.year,
+                    "first": statutory.STATUTORY_FIRST_YEAR,
+                    "last": statutory.STATUTORY_LAST_YEAR,
+                }
             )
 
     def is_workday(self, day: date) -> bool:
+        if day.year in self.years:
+            if day in self.workdays:
+                return True
+            if day in self.holidays:
+                return False
+            return day.weekday() < 5
         self.check(day)
-        if day in self.workdays:
-            return True
-        if day in self.holidays:
-            return False
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory.day_off_set(day.year)
 
     def next_workday_on_or_after(self, day: date) -> date:
         while not self.is_workday(day):
             day += timedelta(days=1)
         return day
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A due day, and whether it rests on a year known from the law only (provisional)."""
+
+    day: date
+    provisional: bool
+
+
+def deadline(
+    start: date, days: int, unit: str, calendar: WorkCalendar, paused: Iterable[tuple[date, date]] = ()
+) -> Deadline:
+    """`due_date` with its provisional mark."""
+    day = due_date(start, days, unit, calendar, paused)
+    first = start + timedelta(days=1) if day > start else start
+    provisional = any(calendar.is_provisional(y) for y in range(first.year, day.year + 1))
+    return Deadline(day=day, provisional=provisional)
 
 
 def due_date(

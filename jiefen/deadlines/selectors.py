@@ -7,14 +7,17 @@ minute (or until this process changes it) instead of reading it per deadline.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from jiefen.core import clock
 from jiefen.core.errors import NotFound
 from jiefen.core.refcache import reference
-from jiefen.deadlines.calendar import WorkCalendar, due_date
+from jiefen.deadlines import statutory
+from jiefen.deadlines.calendar import Deadline, WorkCalendar, deadline
 from jiefen.deadlines.models import CalendarDay, CalendarYear, TimeLimitRule
 
 _TTL_SECONDS = 60.0
@@ -24,6 +27,7 @@ _cached: list[tuple[float, WorkCalendar]] = []
 def calendar_invalidate() -> None:
     """Forget this process's copy of the calendar (after a change, or between tests)."""
     _cached.clear()
+    _outlooks.clear()
 
 
 def work_calendar() -> WorkCalendar:
@@ -34,7 +38,13 @@ def work_calendar() -> WorkCalendar:
     holidays, workdays = set(), set()
     for d, is_work in CalendarDay.objects.values_list("date", "is_workday"):
         (workdays if is_work else holidays).add(d)
-    cal = WorkCalendar(years=years, holidays=frozenset(holidays), workdays=frozenset(workdays))
+    law_years = frozenset(range(statutory.STATUTORY_FIRST_YEAR, statutory.STATUTORY_LAST_YEAR + 1)) - years
+    cal = WorkCalendar(
+        years=years,
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
+        statutory_years=law_years,
+    )
     _cached[:] = [(time.monotonic(), cal)]
     return cal
 
@@ -56,9 +66,9 @@ def _time_limit_rule(code: str, province: str) -> TimeLimitRule | None:
     return rules.get(province) or rules.get("")
 
 
-def due_date_for(start: date, days: int, unit: str) -> date:
-    """`calendar.due_date` on the database's calendar."""
-    return due_date(start, days, unit, work_calendar())
+def deadline_for(start: date, days: int, unit: str) -> Deadline:
+    """`calendar.deadline` on the database's calendar: the due day and its provisional mark."""
+    return deadline(start, days, unit, work_calendar())
 
 
 def calendar_year_list() -> list[CalendarYear]:
@@ -77,3 +87,94 @@ def calendar_year_list() -> list[CalendarYear]:
         y.holiday_count = row.get("holidays", 0)  # type: ignore[attr-defined]
         y.workday_count = row.get("workdays", 0)  # type: ignore[attr-defined]
     return years
+
+
+# From this day of the year on, next year's notice is expected (the State Council publishes it
+# in October–November); before it, its absence is normal.
+NOTICE_EXPECTED_FROM = (11, 1)
+
+
+@dataclass(frozen=True)
+class CalendarOutlook:
+    """What the calendar knows of this and next year, for the warnings people see.
+
+    level: "ok"; "warning" (from 1 November, next year's notice missing or implausible);
+    "urgent" (this year's notice missing: deadlines running now are provisional). `years`: the
+    years concerned; `problems`: what is wrong with a loaded notice. The message is worded when
+    read, in the reader's language.
+    """
+
+    level: str
+    year: int
+    years: tuple[int, ...] = ()
+    problems: tuple[str, ...] = ()
+    next_loaded: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.level == "ok"
+
+    @property
+    def message(self) -> str:
+        if self.level == "urgent":
+            return _(
+                "The State Council's holiday notice for %(year)s is not loaded: deadlines in %(year)s are "
+                "provisional, counted on the statutory holidays only, and may move. An administrator "
+                "must load the notice now (jiefen calendar-add-year %(year)s, or Admin → calendar years)."
+            ) % {"year": self.year}
+        if self.level == "warning":
+            return _(
+                "The State Council's holiday notice for %(year)s is not loaded yet: deadlines reaching "
+                "into %(year)s are provisional, counted on the statutory holidays only. Load the notice "
+                "as soon as it is published (jiefen calendar-add-year %(year)s, or Admin → calendar years)."
+            ) % {"year": self.year + 1}
+        if not self.next_loaded:
+            return _(
+                "The calendar has the official notice for %(year)s; the notice for %(next)s is expected "
+                "from November."
+            ) % {"year": self.year, "next": self.year + 1}
+        return _("The calendar has the official notices for %(year)s and %(next)s.") % {
+            "year": self.year,
+            "next": self.year + 1,
+        }
+
+
+def calendar_year_errors(year: int) -> list[str]:
+    """`statutory.notice_errors` for a year as stored ([] for a year not loaded)."""
+    holidays, workdays = set(), set()
+    for d, is_work in CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"):
+        (workdays if is_work else holidays).add(d)
+    return statutory.notice_errors(year, holidays, workdays)
+
+
+_outlooks: dict[date, tuple[float, CalendarOutlook]] = {}
+
+
+def calendar_outlook(today: date | None = None) -> CalendarOutlook:
+    """Whether the official notices that matter today are loaded (and plausible); kept per
+    process for a minute like the calendar (staff pages ask on every request)."""
+    today = today or clock.today()
+    hit = _outlooks.get(today)
+    if hit is not None and time.monotonic() - hit[0] < _TTL_SECONDS:
+        return hit[1]
+    outlook = _calendar_outlook(today)
+    _outlooks.clear()
+    _outlooks[today] = (time.monotonic(), outlook)
+    return outlook
+
+
+def _calendar_outlook(today: date) -> CalendarOutlook:
+    official = set(CalendarYear.objects.values_list("year", flat=True))
+    errors = {y: calendar_year_errors(y) for y in (today.year, today.year + 1) if y in official}
+    problems = tuple(e for year_errors in errors.values() for e in year_errors)
+    loaded = {y for y in official if not errors.get(y)}
+    missing_now = today.year not in loaded
+    missing_next = (today.month, today.day) >= NOTICE_EXPECTED_FROM and today.year + 1 not in loaded
+    if missing_now:
+        years = (today.year, today.year + 1) if missing_next else (today.year,)
+        return CalendarOutlook(level="urgent", year=today.year, years=years, problems=problems)
+    if missing_next:
+        return CalendarOutlook(level="warning", year=today.year, years=(today.year + 1,), problems=problems)
+    return CalendarOutlook(
+        level="ok", year=today.year, problems=problems, next_loaded=today.year + 1 in loaded
+    )

@@ -9,7 +9,7 @@ cut off, so recent cases are naturally still open (and some of them overdue). Nu
 given here: the writer (demo.services) assigns them from the county's sequence.
 
 Routing replays the RoutingRule table in memory with the same first-match semantics as
-cases.routing.route, and due dates come from the same pure `due_date` on the database's
+cases.routing.route, and due dates come from the same pure `deadline` on the database's
 calendar and time-limit rules, so a generated case looks exactly like a registered one.
 
 Personal data is synthetic but well-formed: names from common surnames and given names, ID
@@ -50,8 +50,7 @@ from jiefen.cases.choices import (
 from jiefen.cases.models import Assignment, Case, CaseEvent, CaseStep, Party, RoutingRule
 from jiefen.cases.routing import RegionChain
 from jiefen.core import pii
-from jiefen.core.errors import CalendarYearUnknown
-from jiefen.deadlines.calendar import WorkCalendar, due_date
+from jiefen.deadlines.calendar import WorkCalendar, deadline
 from jiefen.deadlines.models import TimeLimitRule
 from jiefen.deadlines.selectors import time_limit_rule, work_calendar
 from jiefen.demo import text
@@ -355,31 +354,25 @@ class World:
 
     def due(
         self, rule: TimeLimitRule, start: datetime, paused: tuple[tuple[date, date], ...] = ()
-    ) -> datetime:
-        """Due moment of a step, as cases.services computes it (cached: many steps share a day)."""
+    ) -> tuple[datetime, bool]:
+        """(due moment, provisional) of a step, by the function cases.services uses (cached:
+        many steps share a day). A date in a year whose notice is not loaded is provisional,
+        exactly as for a real case."""
         # The local day in settings.TIME_ZONE, what timezone.localtime gives (without its
         # per-call lookup of the active zone, which cost more than the rest of this method).
         day = start.astimezone(self.tz).date()
         key = (rule.pk, day, paused)
         hit = self._due_cache.get(key)
         if hit is None:
-            try:
-                end = due_date(day, rule.days, rule.unit, self.calendar, paused)
-            except CalendarYearUnknown:
-                # Only reachable for a clock near a year the calendar does not know yet; the
-                # demo then counts plain calendar days rather than refusing to generate.
-                end = day + timedelta(days=rule.days + sum((b - a).days + 1 for a, b in paused))
-            hit = self._due_cache[key] = datetime.combine(end, time(23, 59, 59), tzinfo=self.tz)
+            end = deadline(day, rule.days, rule.unit, self.calendar, paused)
+            at = datetime.combine(end.day, time(23, 59, 59), tzinfo=self.tz)
+            hit = self._due_cache[key] = (at, end.provisional)
         return hit
 
     def is_workday(self, day: date) -> bool:
         hit = self._workday_cache.get(day)
         if hit is None:
-            try:
-                hit = self.calendar.is_workday(day)
-            except CalendarYearUnknown:
-                hit = day.weekday() < 5
-            self._workday_cache[day] = hit
+            hit = self._workday_cache[day] = self.calendar.is_workday(day)
         return hit
 
 
@@ -847,13 +840,22 @@ class _Sim:
         for s in self.steps:
             if s.ended_at is None:
                 s.ended_at = self.t
-        self.case.due_at = None
+        self.case.due_at, self.case.due_provisional = None, False
 
     def _start_step(self, code: str, rule: TimeLimitRule, start: datetime) -> None:
         self._end_step()
-        due = self.world.due(rule, start)
-        self.steps.append(_row(CaseStep, code=code, rule_id=rule.pk, started_at=start, due_at=due))
-        self.case.due_at = due
+        due, provisional = self.world.due(rule, start)
+        self.steps.append(
+            _row(
+                CaseStep,
+                code=code,
+                rule_id=rule.pk,
+                started_at=start,
+                due_at=due,
+                due_provisional=provisional,
+            )
+        )
+        self.case.due_at, self.case.due_provisional = due, provisional
 
     def _current_step(self) -> Row | None:
         open_steps = [s for s in self.steps if s.ended_at is None]
@@ -1051,7 +1053,7 @@ class _Sim:
         step = self._current_step()
         if step is not None:
             step.paused_since = t
-        self.case.due_at = None
+        self.case.due_at, self.case.due_provisional = None, False
         self._event(
             "suspend",
             self._actor(),
@@ -1071,8 +1073,8 @@ class _Sim:
             step.paused_since = None
             paused = tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in step.paused_intervals)
             rule = self.world.handle_rule if step.code == "handling" else self.world.accept_rule
-            step.due_at = self.world.due(rule, step.started_at, paused)
-            self.case.due_at = step.due_at
+            step.due_at, step.due_provisional = self.world.due(rule, step.started_at, paused)
+            self.case.due_at, self.case.due_provisional = step.due_at, step.due_provisional
             data = {"paused": [first.isoformat(), last.isoformat()]}
         self._event("resume", self._actor(), to_status=Status.IN_PROGRESS, data=data)
         return t

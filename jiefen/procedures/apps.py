@@ -6,3 +6,9 @@ class ProceduresConfig(AppConfig):
     name = "jiefen.procedures"
     label = "procedures"
     verbose_name = _("procedures, closure and leaders")
+
+    def ready(self):
+        from jiefen.deadlines.signals import calendar_changed
+        from jiefen.procedures.services import procedure_deadlines_recompute
+
+        calendar_changed.connect(procedure_deadlines_recompute, dispatch_uid="procedures.deadlines_recompute")

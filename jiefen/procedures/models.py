@@ -69,6 +69,7 @@ class ProcedureStep(models.Model):
     rule = models.ForeignKey("deadlines.TimeLimitRule", null=True, blank=True, on_delete=models.PROTECT)
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
     extended_days = models.PositiveIntegerField(_("approved extension days"), default=0)
     paused_since = models.DateTimeField(null=True, blank=True)
     paused_intervals = models.JSONField(default=list, blank=True)
@@ -206,6 +207,9 @@ class ReturnVisit(models.Model):
         max_length=10, choices=ReturnVisitStatus.choices, default=ReturnVisitStatus.SCHEDULED
     )
     due_at = models.DateTimeField(_("due at"))
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
+    # When the visit was scheduled: its period counts from that day (recomputed when provisional).
+    scheduled_at = models.DateTimeField(null=True, blank=True)
     reached = models.BooleanField(null=True)
     satisfied = models.BooleanField(null=True)
     recurred = models.BooleanField(default=False)
@@ -290,6 +294,7 @@ class SupervisionOrder(models.Model):
     issued_at = models.DateTimeField()
     instructions = models.TextField(_("instructions"))
     due_at = models.DateTimeField(_("reply due"))
+    due_provisional = models.BooleanField(_("due date provisional"), default=False)
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
     replied_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

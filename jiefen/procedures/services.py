@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +22,7 @@ from jiefen.cases.models import Case, CaseEvent, Party
 from jiefen.cases.services import case_transition
 from jiefen.core import clock, pii
 from jiefen.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
-from jiefen.deadlines.calendar import WorkCalendar, due_date
+from jiefen.deadlines.calendar import WorkCalendar, deadline
 from jiefen.deadlines.models import TimeLimitRule
 from jiefen.deadlines.selectors import time_limit_rule, work_calendar
 from jiefen.directory.models import Organization, Staff
@@ -62,6 +63,14 @@ MAX_EXTENSION_DAYS = 366
 # ---------------------------------------------------------------- clocks (pure)
 
 
+class StepDue(NamedTuple):
+    """The end of a step's last day, and whether that day is provisional (counted on the
+    statutory holidays of a year whose notice is not loaded yet)."""
+
+    at: datetime
+    provisional: bool
+
+
 def step_due(
     *,
     rule: TimeLimitRule,
@@ -69,12 +78,12 @@ def step_due(
     extended_days: int = 0,
     paused: list[list[str]] | None = None,
     calendar: WorkCalendar | None = None,
-) -> datetime:
+) -> StepDue:
     """The end of the last day of a step: rule days plus approved extensions, counted from the
     day after `start_day` in the rule's unit, paused intervals not counted."""
     intervals = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in (paused or [])]
-    day = due_date(start_day, rule.days + extended_days, rule.unit, calendar or work_calendar(), intervals)
-    return clock.end_of_day(day)
+    due = deadline(start_day, rule.days + extended_days, rule.unit, calendar or work_calendar(), intervals)
+    return StepDue(clock.end_of_day(due.day), due.provisional)
 
 
 def _local(dt: datetime) -> date:
@@ -230,7 +239,8 @@ def _open_step(proc: Procedure, sd: d.StepDef, start_day: date, now: datetime) -
         code=sd.code,
         rule=rule,
         started_at=_at(start_day, now),
-        due_at=due,
+        due_at=due.at if due else None,
+        due_provisional=bool(due and due.provisional),
     )
     proc.state = sd.code
     return step
@@ -238,7 +248,7 @@ def _open_step(proc: Procedure, sd: d.StepDef, start_day: date, now: datetime) -
 
 def _recompute_due(step: ProcedureStep) -> None:
     if step.rule is not None:
-        step.due_at = step_due(
+        step.due_at, step.due_provisional = step_due(
             rule=step.rule,
             start_day=_local(step.started_at),
             extended_days=step.extended_days,
@@ -548,7 +558,7 @@ def _generic(proc, step, sd, act, actor, data: ActInput, on: date, now: datetime
         step.paused_intervals = [*step.paused_intervals, [first.isoformat(), on.isoformat()]]
         step.paused_since = None
         _recompute_due(step)
-        step.save(update_fields=["paused_since", "paused_intervals", "due_at"])
+        step.save(update_fields=["paused_since", "paused_intervals", "due_at", "due_provisional"])
         proc.status = ProcedureStatus.ACTIVE
         return {"paused": [first.isoformat(), on.isoformat()], "due_at": _iso(step.due_at)}
     if sd is None or not sd.extension or step.rule is None:
@@ -586,7 +596,7 @@ def _generic(proc, step, sd, act, actor, data: ActInput, on: date, now: datetime
             ext.status, ext.decided_by, ext.decided_at = ExtensionStatus.APPROVED, actor, now
             step.extended_days += days
             _recompute_due(step)
-            step.save(update_fields=["extended_days", "due_at"])
+            step.save(update_fields=["extended_days", "due_at", "due_provisional"])
         ext.save()
         return {"extension": ext.pk, "days": days, "status": ext.status, "due_at": _iso(step.due_at)}
     ext = step.extensions.filter(pk=data.extension_id, status=ExtensionStatus.REQUESTED).first()
@@ -607,7 +617,7 @@ def _generic(proc, step, sd, act, actor, data: ActInput, on: date, now: datetime
             )
         step.extended_days += ext.days
         _recompute_due(step)
-        step.save(update_fields=["extended_days", "due_at"])
+        step.save(update_fields=["extended_days", "due_at", "due_provisional"])
         ext.status = ExtensionStatus.APPROVED
     else:
         ext.status = ExtensionStatus.REJECTED
@@ -762,10 +772,13 @@ def case_follow_up(*, case: Case, actor: Staff | None) -> ReturnVisit:
             raise IllegalTransition(_("A return visit is already scheduled."), code="return_visit_exists")
         now = clock.now()
         rule = time_limit_rule(RETURN_VISIT_RULE, locked.county.code[:2])
+        due = step_due(rule=rule, start_day=_local(now))
         visit = ReturnVisit.objects.create(
             case=locked,
             organization=locked.lead_organization,
-            due_at=step_due(rule=rule, start_day=_local(now)),
+            scheduled_at=now,
+            due_at=due.at,
+            due_provisional=due.provisional,
         )
         notify_parties(locked, "closed", actor=actor, data={"closure": closure})
         case_event_append(
@@ -1004,17 +1017,21 @@ def supervision_order(
             raise IllegalTransition(_("The case has ended."), code="procedure_illegal_action")
         now = clock.now()
         org = organization or locked.lead_organization
+        due = (
+            StepDue(clock.end_of_day(due_on), False)
+            if due_on
+            else step_due(
+                rule=time_limit_rule(SUPERVISION_RULE, locked.county.code[:2]), start_day=clock.today()
+            )
+        )
         order = SupervisionOrder.objects.create(
             case=locked,
             organization=org,
             issued_by=actor,
             issued_at=now,
             instructions=instructions,
-            due_at=clock.end_of_day(due_on)
-            if due_on
-            else step_due(
-                rule=time_limit_rule(SUPERVISION_RULE, locked.county.code[:2]), start_day=clock.today()
-            ),
+            due_at=due.at,
+            due_provisional=due.provisional,
         )
         case_event_append(
             locked,
@@ -1053,6 +1070,73 @@ def supervision_reply(*, order: SupervisionOrder, actor: Staff, reply: str) -> S
     return order
 
 
+# ---------------------------------------------------------------- calendar changes
+
+
+def procedure_deadlines_recompute(*, years: list[int] | None = None, **_signal) -> int:
+    """Receiver of `deadlines.signals.calendar_changed`: recompute the open provisional due
+    dates of procedure steps, scheduled return visits and unanswered supervision orders, in the
+    caller's transaction, each change with a `deadline_recomputed` timeline entry on its case.
+    Returns how many changed. (A suspended step is recomputed when it resumes; a reply date a
+    leader chose is never provisional.)"""
+    cal = work_calendar()
+    changed = 0
+    steps = (
+        ProcedureStep.objects.filter(
+            ended_at__isnull=True, paused_since__isnull=True, due_provisional=True, rule__isnull=False
+        )
+        .select_related("rule", "procedure")
+        .order_by("case_id", "pk")
+    )
+    for step in steps:
+        due = step_due(
+            rule=step.rule,
+            start_day=_local(step.started_at),
+            extended_days=step.extended_days,
+            paused=step.paused_intervals,
+            calendar=cal,
+        )
+        changed += _recomputed(step, due, {"procedure": step.procedure.kind, "step": step.code}, years)
+    visits = ReturnVisit.objects.filter(
+        status=ReturnVisitStatus.SCHEDULED, due_provisional=True, scheduled_at__isnull=False
+    ).select_related("case__county")
+    for visit in visits:
+        rule = time_limit_rule(RETURN_VISIT_RULE, visit.case.county.code[:2])
+        due = step_due(rule=rule, start_day=_local(visit.scheduled_at), calendar=cal)
+        changed += _recomputed(visit, due, {"return_visit": visit.pk}, years)
+    orders = SupervisionOrder.objects.filter(replied_at__isnull=True, due_provisional=True).select_related(
+        "case__county"
+    )
+    for order in orders:
+        rule = time_limit_rule(SUPERVISION_RULE, order.case.county.code[:2])
+        due = step_due(rule=rule, start_day=_local(order.issued_at), calendar=cal)
+        changed += _recomputed(order, due, {"supervision": order.pk}, years)
+    return changed
+
+
+def _recomputed(row, due: StepDue, what: dict, years: list[int] | None) -> int:
+    """Store `due` on `row` (a step, visit or order) and tell its case's timeline; 1 if changed."""
+    if due.at == row.due_at and due.provisional == row.due_provisional:
+        return 0
+    case = _lock_case(row.case_id)
+    old = row.due_at
+    row.due_at, row.due_provisional = due.at, due.provisional
+    row.save(update_fields=["due_at", "due_provisional"])
+    case_event_append(
+        case,
+        "deadline_recomputed",
+        None,
+        data={
+            **what,
+            "from": _local(old).isoformat() if old else None,
+            "to": _local(due.at).isoformat(),
+            "provisional": due.provisional,
+            "years": list(years or []),
+        },
+    )
+    return 1
+
+
 __all__ = [
     "ActInput",
     "agreement_revise",
@@ -1064,6 +1148,7 @@ __all__ = [
     "leader_take_charge",
     "notify_parties",
     "procedure_act",
+    "procedure_deadlines_recompute",
     "procedure_start",
     "reception_book",
     "reception_create",

@@ -163,9 +163,11 @@ def test_list_filters_and_paginates(client, anji, token):
 def test_deadline_endpoint(client, token):
     # given / when
     resp = client.get("/api/v1/deadlines?start=2026-02-10&days=7&unit=working", **auth(token))
-    unknown = client.get("/api/v1/deadlines?start=2031-02-10&days=7&unit=working", **auth(token))
+    provisional = client.get("/api/v1/deadlines?start=2031-02-10&days=7&unit=working", **auth(token))
+    unknown = client.get("/api/v1/deadlines?start=2100-02-10&days=7&unit=working", **auth(token))
     # then
     assert resp.json()["due_date"] == "2026-02-26"
+    assert (resp.json()["provisional"], provisional.json()["provisional"]) == (False, True)
     assert unknown.status_code == 422
     assert unknown.json()["error"] == "calendar_year_unknown"
 

@@ -9,7 +9,7 @@ import pytest
 
 from jiefen.core.errors import CalendarYearUnknown, NotFound
 from jiefen.deadlines.models import CalendarDay, CalendarYear, TimeLimitRule
-from jiefen.deadlines.selectors import due_date_for, time_limit_rule, work_calendar
+from jiefen.deadlines.selectors import deadline_for, time_limit_rule, work_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_seven_working_days_from_2026_02_10_on_the_seeded_calendar():
     # given the seeded calendar
 
     # when
-    due = due_date_for(date(2026, 2, 10), 7, "working")
+    due = deadline_for(date(2026, 2, 10), 7, "working").day
 
     # then
     assert due == date(2026, 2, 26)
@@ -103,19 +103,29 @@ def test_national_day_on_the_seeded_calendar():
     # given the seeded calendar
 
     # when
-    due = due_date_for(date(2026, 9, 20), 15, "calendar")
+    due = deadline_for(date(2026, 9, 20), 15, "calendar").day
 
     # then it is chinesecalendar's first working day on or after 2026-10-05
     assert due == chinese_calendar.find_workday(0, date(2026, 10, 5))
     assert due == date(2026, 10, 8)
 
 
-def test_2027_is_unknown_on_the_seeded_calendar():
-    # given a period crossing into 2027
+def test_2027_is_provisional_on_the_seeded_calendar():
+    # given a period crossing into 2027, whose notice is not seeded
+
+    # when
+    due = deadline_for(date(2026, 12, 31), 1, "working")
+
+    # then 元旦 (Fri) is skipped and the date is marked provisional
+    assert (due.day, due.provisional) == (date(2027, 1, 4), True)
+
+
+def test_2100_is_unknown_on_the_seeded_calendar():
+    # given a period reaching past the statutory layer
 
     # when / then
     with pytest.raises(CalendarYearUnknown) as caught:
-        due_date_for(date(2026, 12, 31), 1, "working")
+        deadline_for(date(2100, 12, 31), 1, "working")
     assert caught.value.code == "calendar_year_unknown"
 
 

@@ -147,7 +147,7 @@ def test_petition_through_review_and_recheck_then_the_same_facts_are_refused(tra
     assert denied.value.code == "extension_not_allowed_role"
     proc = act(proc, head, "approve_extension", extension_id=ext.pk)
     rule = time_limit_rule("petition.handle", "41")
-    assert open_step(proc).due_at == step_due(rule=rule, start_day=date(2026, 1, 6), extended_days=30)
+    assert open_step(proc).due_at == step_due(rule=rule, start_day=date(2026, 1, 6), extended_days=30).at
     travel(at(2026, 2, 2))
     proc = act(proc, handler, "reply", result="已协调发放补偿款")
     assert due_day(open_step(proc)) == date(2026, 3, 4)
@@ -342,8 +342,9 @@ def test_consumer_complaint_with_testing_time_not_counted(travel, anji, accepted
     cal_shift = due_day(open_step(cc))
     assert cal_shift > plain
     rule = time_limit_rule("consumer.mediate", "33")
-    assert open_step(cc).due_at == step_due(
-        rule=rule, start_day=date(2026, 2, 11), paused=[["2026-02-12", "2026-02-13"]]
+    assert (
+        open_step(cc).due_at
+        == step_due(rule=rule, start_day=date(2026, 2, 11), paused=[["2026-02-12", "2026-02-13"]]).at
     )
     cc = act(cc, mediator, "record_agreement", terms="商家退货退款3999元")
     assert Case.objects.get(pk=case.pk).status == "resolved"

@@ -84,7 +84,7 @@ def test_time_limit_edges(code, province, start, extra, last_day):
     # given
     rule = time_limit_rule(code, province)
     # when
-    due = step_due(rule=rule, start_day=start, extended_days=extra)
+    due = step_due(rule=rule, start_day=start, extended_days=extra).at
     # then
     assert due.date() == last_day
     assert (due.hour, due.minute) == (23, 59)
@@ -116,14 +116,23 @@ def test_paused_days_are_not_counted():
         rule=rule,
         start_day=D(2026, 9, 1),
         paused=[["2026-10-01", "2026-10-05"], ["2026-10-08", "2026-10-09"]],
-    )
+    ).at
     # then: two working days later than 9 Nov
     assert due.date() == D(2026, 11, 11)
 
 
-def test_a_due_date_beyond_the_known_calendar_is_refused_not_guessed():
+def test_a_due_date_in_a_year_without_its_notice_is_provisional():
+    # given 2027 has no notice: 60 days from 2026-12-01 end on Sat 2027-01-30
+    rule = time_limit_rule("petition.handle", "")
+    # when
+    due = step_due(rule=rule, start_day=D(2026, 12, 1))
+    # then the rest day moves it to Mon 2027-02-01, provisional
+    assert (due.at.date(), due.provisional) == (D(2027, 2, 1), True)
+
+
+def test_a_due_date_beyond_any_knowledge_is_refused_not_guessed():
     # given
     rule = time_limit_rule("petition.handle", "")
     # when / then
     with pytest.raises(CalendarYearUnknown):
-        step_due(rule=rule, start_day=D(2026, 12, 1))
+        step_due(rule=rule, start_day=D(2099, 12, 1))

@@ -11,24 +11,26 @@ yes/no, 班/休):
 
     jiefen calendar-add-year 2027 --from-file calendar-2027.csv
 
-Weekend days inside a holiday range are accepted and not stored (they are off anyway).
-A year already present is refused unless `--replace` is given.
+Weekend days inside a holiday range are accepted and not stored (they are off anyway). The
+notice is checked against the law first (every statutory holiday given off, make-up days on
+weekends, as many days off as the law gives); loading it recomputes the open provisional
+deadlines and says how many changed. The same notice loaded twice changes nothing; a different
+one for a year already present is refused unless `--replace` is given.
 """
 
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from jiefen.core.errors import DomainError
-from jiefen.deadlines.services import calendar_year_add
+from jiefen.deadlines.services import calendar_year_add, parse_day_spec
 
 _TRUE = {"1", "true", "yes", "y", "t", "班", "上班", "workday"}
 _FALSE = {"0", "false", "no", "n", "f", "休", "放假", "holiday"}
-_MAX_RANGE = 31
 
 
 def _parse_date(text: str) -> date:
@@ -38,15 +40,11 @@ def _parse_date(text: str) -> date:
         raise CommandError(_("Not a date (YYYY-MM-DD): %(text)s") % {"text": text}) from exc
 
 
-def parse_day_spec(spec: str) -> list[tuple[date, str]]:
-    """`2027-01-01:元旦` or `2027-02-05..2027-02-13:春节` → [(date, name), ...]."""
-    when, _sep, name = spec.partition(":")
-    first_text, dots, last_text = when.partition("..")
-    first = _parse_date(first_text)
-    last = _parse_date(last_text) if dots else first
-    if last < first or (last - first).days > _MAX_RANGE:
-        raise CommandError(_("Not a valid date range: %(text)s") % {"text": when})
-    return [(first + timedelta(days=i), name.strip()) for i in range((last - first).days + 1)]
+def _day_spec(spec: str) -> list[tuple[date, str]]:
+    try:
+        return parse_day_spec(spec)
+    except DomainError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def read_calendar_csv(path: str) -> tuple[list[tuple[date, str]], list[tuple[date, str]]]:
@@ -116,8 +114,8 @@ class Command(BaseCommand):
         replace: bool,
         **options,
     ):
-        holidays = [entry for spec in holiday for entry in parse_day_spec(spec)]
-        workdays = [entry for spec in workday for entry in parse_day_spec(spec)]
+        holidays = [entry for spec in holiday for entry in _day_spec(spec)]
+        workdays = [entry for spec in workday for entry in _day_spec(spec)]
         if from_file:
             file_holidays, file_workdays = read_calendar_csv(from_file)
             holidays += file_holidays
@@ -126,11 +124,21 @@ class Command(BaseCommand):
             raise CommandError(_("No holidays given: use --holiday or --from-file."))
         source = source or f"国务院办公厅关于{year}年部分节假日安排的通知"
         try:
-            calendar_year_add(year=year, source=source, holidays=holidays, workdays=workdays, replace=replace)
+            load = calendar_year_add(
+                year=year, source=source, holidays=holidays, workdays=workdays, replace=replace
+            )
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
-        weekday_holidays = sum(1 for d, _name in holidays if d.weekday() < 5)
+        if not load.changed:
+            self.stdout.write(
+                _("Calendar %(year)s is already loaded with these days: nothing changed.") % {"year": year}
+            )
+            return
+        weekday_holidays = len({d for d, _name in holidays if d.weekday() < 5})
         self.stdout.write(
             _("Calendar %(year)s added: %(holidays)s weekday holidays, %(workdays)s make-up working days.")
             % {"year": year, "holidays": weekday_holidays, "workdays": len(workdays)}
+        )
+        self.stdout.write(
+            _("Open provisional deadlines recomputed: %(count)s changed.") % {"count": load.recomputed}
         )
