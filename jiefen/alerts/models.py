@@ -19,6 +19,7 @@ class RuleKind(models.TextChoices):
     REPEATED_RETURNS = "repeated_returns", _("returned or escalated repeatedly")
     HOTSPOT = "hotspot", _("hotspot")
     TREND_SPIKE = "trend_spike", _("trend spike")
+    CALENDAR_NOTICE = "calendar_notice", _("holiday notice missing")
 
 
 class SubjectKind(models.TextChoices):

@@ -41,6 +41,7 @@ DEFAULT_PARAMS: dict[str, dict] = {
     RuleKind.REPEATED_RETURNS: {"min_moves": 2},
     RuleKind.HOTSPOT: {"window_days": 7, "baseline_weeks": 8, "factor": 2.0, "min_cases": 5},
     RuleKind.TREND_SPIKE: {"window_days": 7, "baseline_weeks": 4, "factor": 1.5, "min_cases": 10},
+    RuleKind.CALENDAR_NOTICE: {},
 }
 
 DEFAULT_SEVERITY: dict[str, str] = {
@@ -53,6 +54,8 @@ DEFAULT_SEVERITY: dict[str, str] = {
     RuleKind.REPEATED_RETURNS: Severity.ORANGE,
     RuleKind.HOTSPOT: Severity.ORANGE,
     RuleKind.TREND_SPIKE: Severity.YELLOW,
+    # orange from 1 November (next year's notice missing), red after 1 January (this year's)
+    RuleKind.CALENDAR_NOTICE: Severity.ORANGE,
 }
 
 # Case alerts of these rules describe a clock: they close by themselves ("cleared") when the
@@ -111,6 +114,22 @@ def reason_text(reason: dict) -> str:
         return _(
             "%(count)s cases of %(category)s in %(days)s days; the trailing average is %(baseline)s per %(days)s days"
         ) % {**r, "category": Category(r["category"]).label if r.get("category") in Category.values else ""}
+    if code == "calendar_notice":
+        if r.get("level") == "urgent":
+            return (
+                _(
+                    "the State Council's holiday notice for %(year)s is not loaded: deadlines in %(year)s are "
+                    "provisional"
+                )
+                % r
+            )
+        return (
+            _(
+                "the State Council's holiday notice for %(year)s is not loaded yet: deadlines reaching into "
+                "%(year)s are provisional"
+            )
+            % r
+        )
     if code == "spike":
         return _("%(count)s cases in %(days)s days; the trailing average is %(baseline)s") % r
     return str(reason)

@@ -20,7 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiefen.alerts import rules as R
-from jiefen.alerts.models import Alert, AlertRule, AlertStatus, Resolution, RuleKind, SubjectKind, SweepState
+from jiefen.alerts.models import (
+    Alert,
+    AlertRule,
+    AlertStatus,
+    Resolution,
+    RuleKind,
+    Severity,
+    SubjectKind,
+    SweepState,
+)
 from jiefen.cases.choices import OPEN_STATUSES, PartyKind, PartyRole, Status
 from jiefen.cases.models import Case, CaseEvent, CaseStep, Party
 from jiefen.core import clock, rawsql
@@ -28,6 +37,7 @@ from jiefen.core.errors import IllegalTransition, PermissionDenied, ValidationFa
 from jiefen.core.refcache import reference
 from jiefen.dashboard.models import DailyCount
 from jiefen.dashboard.services import workday_index
+from jiefen.deadlines.selectors import calendar_outlook
 from jiefen.directory.models import Staff
 from jiefen.regions.models import Region
 
@@ -807,6 +817,8 @@ def alerts_sweep(*, now: datetime | None = None) -> dict:
                 )
             result[RuleKind.UNACCEPTED] = alerts_raise(found, now=now)
 
+        result[RuleKind.CALENDAR_NOTICE] = calendar_alerts_sync(now=now)
+
         for code in (RuleKind.HOTSPOT, RuleKind.TREND_SPIKE):
             rule = rules.get(code)
             if rule:
@@ -954,3 +966,82 @@ def alert_rules_seed() -> int:
         )
         n += created
     return n
+
+
+# ---------------------------------------------------------------- the calendar
+
+
+CALENDAR_SUBJECT = "calendar"
+
+
+def on_calendar_changed(**_signal) -> int:
+    """Receiver of deadlines.signals.calendar_changed: the alert follows the notice at once.
+    Returns 0: the signal's senders count recomputed deadlines, not alerts."""
+    calendar_alerts_sync()
+    return 0
+
+
+def calendar_alerts_sync(*, now: datetime | None = None) -> int:
+    """Keep one open `calendar_notice` alert per county centre while a holiday notice that
+    matters now is missing (deadlines.selectors.calendar_outlook), red once it is urgent; close
+    them ("condition cleared") when the notice is loaded. Run by the sweep and, through
+    deadlines.signals.calendar_changed, in the transaction that loads a notice. A closed alert
+    of the same episode is not reopened. Returns how many alerts were opened or changed."""
+    rule = rules_enabled().get(RuleKind.CALENDAR_NOTICE)
+    if rule is None:
+        return 0
+    now = now or clock.now()
+    outlook = calendar_outlook(timezone.localtime(now).date())
+    open_alerts = Alert.objects.filter(rule=rule, subject_key=CALENDAR_SUBJECT).exclude(
+        status=AlertStatus.CLOSED
+    )
+    if outlook.ok:
+        return open_alerts.update(
+            status=AlertStatus.CLOSED,
+            resolution=Resolution.CLEARED,
+            closed_at=now,
+            updated_at=now,
+            note=_("The holiday notice is loaded."),
+        )
+    year = outlook.year if outlook.level == "urgent" else outlook.year + 1
+    episode = f"{outlook.level}-{year}"
+    severity = Severity.RED if outlook.level == "urgent" else rule.severity
+    reasons = [{"code": "calendar_notice", "level": outlook.level, "year": year}]
+    current = {a.county_id: a for a in open_alerts}
+    closed = set(
+        Alert.objects.filter(
+            rule=rule, subject_key=CALENDAR_SUBJECT, status=AlertStatus.CLOSED, episode=episode
+        ).values_list("county_id", flat=True)
+    )
+    counties = Region.objects.filter(level="county", organizations__kind="county_centre").distinct()
+    changed = 0
+    for county in counties:
+        alert = current.get(county.pk)
+        if alert is not None:
+            if (alert.episode, alert.severity) != (episode, severity):
+                alert.episode, alert.severity, alert.reasons, alert.updated_at = (
+                    episode,
+                    severity,
+                    reasons,
+                    now,
+                )
+                alert.save(update_fields=["episode", "severity", "reasons", "updated_at"])
+                changed += 1
+            continue
+        if county.pk in closed:
+            continue
+        Alert.objects.create(
+            rule=rule,
+            subject_kind=SubjectKind.REGION,
+            subject_key=CALENDAR_SUBJECT,
+            subject_label=str(_("working-day calendar")),
+            episode=episode,
+            county=county,
+            severity=severity,
+            reasons=reasons,
+            status=AlertStatus.OPEN,
+            opened_at=now,
+            updated_at=now,
+        )
+        changed += 1
+    return changed

@@ -75,6 +75,9 @@ class CaseOut(Schema):
     received_at: datetime
     registered_at: datetime
     due_at: datetime | None
+    provisional: bool = Field(
+        False, description="due date counted on the statutory holidays of a year whose notice is not loaded"
+    )
     overdue: bool
     resolved_level: str
     return_count: int
@@ -133,6 +136,7 @@ def case_out(case: Case) -> dict:
         "received_at": case.received_at,
         "registered_at": case.registered_at,
         "due_at": case.due_at,
+        "provisional": case.due_provisional,
         "overdue": selectors.is_overdue(case),
         "resolved_level": case.resolved_level,
         "return_count": case.return_count,

@@ -138,9 +138,10 @@ def themes_of(text: str, themes: Iterable[tuple[str, list[str]]]) -> tuple[str, 
 class WorkdayIndex:
     """Working days between two dates in O(1) after a per-year prefix table.
 
-    Known years follow the official calendar (调休 included); a year the calendar does not know
-    counts Monday–Friday. That approximation is only used for the statistic "average working
-    days to resolve", never for a deadline (deadlines refuse unknown years).
+    Years with their notice follow it (调休 included), years known from the law only follow
+    the statutory holidays; a year the calendar does not know at all counts Monday–Friday. That
+    approximation is only used for statistics ("average working days to resolve"), never for a
+    deadline (deadlines refuse unknown years).
     """
 
     EPOCH = 2000
@@ -151,7 +152,7 @@ class WorkdayIndex:
         self._before: dict[int, int] = {}
 
     def _is_workday(self, day: date) -> bool:
-        if day.year in self.calendar.years:
+        if self.calendar.knows(day.year):
             return self.calendar.is_workday(day)
         return day.weekday() < 5
 

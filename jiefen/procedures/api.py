@@ -40,6 +40,9 @@ class StepOut(Schema):
     unit: str | None
     started_at: datetime
     due_at: datetime | None
+    provisional: bool = Field(
+        False, description="due date counted on the statutory holidays of a year whose notice is not loaded"
+    )
     days_left: int | None
     overdue: bool
     extended_days: int
@@ -137,6 +140,7 @@ class ReturnVisitOut(Schema):
     id: int
     status: str
     due_at: datetime
+    provisional: bool
     reached: bool | None
     satisfied: bool | None
     recurred: bool
@@ -167,6 +171,7 @@ class FeedbackOut(Schema):
 class DeadlineOut(Schema):
     kind: str
     due_at: datetime | None
+    provisional: bool
     overdue: bool
     case_number: str
     label: str
@@ -211,6 +216,7 @@ class SupervisionOut(Schema):
     organization: str
     instructions: str
     due_at: datetime
+    provisional: bool
     reply: str
     replied_at: datetime | None
 
@@ -354,6 +360,7 @@ def _visit_out(v: ReturnVisit) -> dict:
         "id": v.pk,
         "status": v.status,
         "due_at": v.due_at,
+        "provisional": v.due_provisional,
         "reached": v.reached,
         "satisfied": v.satisfied,
         "recurred": v.recurred,
@@ -405,6 +412,7 @@ def my_deadlines(request: HttpRequest):
         {
             "kind": r.kind,
             "due_at": r.due_at,
+            "provisional": r.provisional,
             "overdue": r.overdue,
             "case_number": r.case_number,
             "label": r.label,
@@ -503,6 +511,7 @@ def _order_out(o: SupervisionOrder) -> dict:
         "organization": o.organization.name,
         "instructions": o.instructions,
         "due_at": o.due_at,
+        "provisional": o.due_provisional,
         "reply": o.reply,
         "replied_at": o.replied_at,
     }

@@ -110,18 +110,19 @@ class Deadline:
     procedure_kind: str = ""
     step: str = ""
     ref: int = 0
+    provisional: bool = False  # counted on the statutory holidays of a year without its notice
 
     @property
     def overdue(self) -> bool:
         return self.due_at is not None and self.due_at < clock.now()
 
 
-STEP_COLUMNS = ("pk", "due_at", "code", "procedure_id", "procedure__kind", "case__number")
+STEP_COLUMNS = ("pk", "due_at", "code", "procedure_id", "procedure__kind", "case__number", "due_provisional")
 
 
 def my_deadline_steps(*, viewer: Staff, limit: int = DEADLINES_LIMIT) -> list[tuple]:
     """Open steps the viewer handles, and unowned ones of their organisation, soonest first,
-    as (id, due_at, code, procedure_id, procedure_kind, case_number) rows.
+    as (id, due_at, code, procedure_id, procedure_kind, case_number, due_provisional) rows.
 
     Two index range scans (partial indexes on open steps), each stopping after `limit` rows,
     merged here: the cost does not grow with the number of cases.
@@ -141,22 +142,28 @@ def my_deadline_steps(*, viewer: Staff, limit: int = DEADLINES_LIMIT) -> list[tu
 def my_deadlines(*, viewer: Staff, limit: int = DEADLINES_LIMIT) -> list[Deadline]:
     """Everything with a due date on the viewer's desk: steps, return visits, supervision replies."""
     rows = []
-    for _pk, due_at, code, procedure_id, kind, number in my_deadline_steps(viewer=viewer, limit=limit):
+    for _pk, due_at, code, procedure_id, kind, number, prov in my_deadline_steps(viewer=viewer, limit=limit):
         sd = d.KINDS[kind].steps.get(code)
-        rows.append(Deadline("step", due_at, number, str(sd.label) if sd else code, kind, code, procedure_id))
+        label = str(sd.label) if sd else code
+        rows.append(Deadline("step", due_at, number, label, kind, code, procedure_id, provisional=prov))
     if viewer.organization_id:
         visits = ReturnVisit.objects.filter(
             organization_id=viewer.organization_id, status=ReturnVisitStatus.SCHEDULED
         ).order_by("due_at", "id")
-        for pk, due_at, number in visits.values_list("pk", "due_at", "case__number")[:limit]:
-            rows.append(Deadline("return_visit", due_at, number, str(_("return visit")), ref=pk))
+        for pk, due_at, number, prov in visits.values_list("pk", "due_at", "case__number", "due_provisional")[
+            :limit
+        ]:
+            rows.append(
+                Deadline("return_visit", due_at, number, str(_("return visit")), ref=pk, provisional=prov)
+            )
         orders = SupervisionOrder.objects.filter(
             organization_id=viewer.organization_id, replied_at__isnull=True
         ).order_by("due_at", "id")
-        for pk, due_at, number in orders.values_list("pk", "due_at", "case__number")[:limit]:
-            rows.append(
-                Deadline("supervision", due_at, number, str(_("reply to a supervision order")), ref=pk)
-            )
+        for pk, due_at, number, prov in orders.values_list("pk", "due_at", "case__number", "due_provisional")[
+            :limit
+        ]:
+            label = str(_("reply to a supervision order"))
+            rows.append(Deadline("supervision", due_at, number, label, ref=pk, provisional=prov))
     return sorted(rows, key=lambda r: (r.due_at is None, r.due_at or clock.now()))[:limit]
 
 

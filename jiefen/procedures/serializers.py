@@ -31,6 +31,7 @@ def step_out(step: ProcedureStep, kind: str) -> dict:
         "unit": rule.unit if rule else None,
         "started_at": step.started_at,
         "due_at": step.due_at,
+        "provisional": step.due_provisional,
         "days_left": days_left(step),
         "overdue": step.ended_at is None and step.due_at is not None and step.due_at < clock.now(),
         "extended_days": step.extended_days,

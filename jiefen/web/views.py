@@ -46,6 +46,7 @@ EVENT_LABELS = {
     "linked": lambda: _("linked to another case"),
     "merged_in": lambda: _("another case merged into this one"),
     "routing_rule_skipped": lambda: _("routing rule skipped (cannot be evaluated)"),
+    "deadline_recomputed": lambda: _("deadline recomputed on the holiday notice"),
 }
 
 

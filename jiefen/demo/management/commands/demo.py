@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
+from jiefen.demo.management.commands.serve import calendar_line
 from jiefen.demo.services import DEMO_SEED, demo_prepare
 
 
@@ -60,5 +61,7 @@ class Command(BaseCommand):
                 f"the accounts existed before and their password is not in {report.accounts_file}; "
                 f"set one with `jiefen changepassword admin`"
             )
-        if not no_serve:
+        if no_serve:
+            calendar_line(self)  # (serve prints it otherwise)
+        else:
             call_command("serve", port=port, host=host, workers=workers)

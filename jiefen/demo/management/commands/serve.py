@@ -20,6 +20,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from jiefen.deadlines.selectors import calendar_outlook
+
 
 def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Names (app.migration) of migrations not yet applied to the database."""
@@ -27,6 +29,17 @@ def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
+
+
+def calendar_line(command: BaseCommand) -> None:
+    """One line on the working-day calendar: which notices are loaded, or a warning that
+    deadlines are provisional because one is missing (docs/operations.md, each November)."""
+    outlook = calendar_outlook()
+    if outlook.ok:
+        command.stdout.write(f"Calendar: {outlook.message}")
+        return
+    label = "URGENT" if outlook.level == "urgent" else "WARNING"
+    command.stdout.write(command.style.WARNING(f"Calendar {label}: {outlook.message}"))
 
 
 def gunicorn_available() -> bool:
@@ -64,6 +77,7 @@ class Command(BaseCommand):
                 f"{', …' if len(pending) > 5 else ''}). Run `jiefen migrate` (or `jiefen demo`) first."
             )
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        calendar_line(self)
         if not no_sweep and settings.CELERY_TASK_ALWAYS_EAGER:
             # Without Celery beat (the embedded default) the periodic early-warning sweep runs as a
             # small companion process; it shares the terminal's process group, so Ctrl+C stops both.
