@@ -120,15 +120,19 @@ def new_browser_page():
         connections.close_all()
 
 
-# The official calendar is known to the end of 2026 (jiefen calendar-status); a clock near the
-# end of the last known year would push 30-day periods into an unknown year, which the product
-# refuses by design. Tests therefore run on a fixed, ticking clock inside the known calendar;
-# tests about dates freeze their own time on top of it.
+# Tests run on a fixed, ticking clock so that their dates are reproducible; tests about dates
+# freeze their own time on top of it. JIEFEN_TEST_CLOCK=real runs them on the real clock instead
+# (CI does so once for the fast tests), so that the product is also tried on the day it is used:
+# a test that only passes on TEST_NOW hides an outage such as a calendar that ends.
 TEST_NOW = "2026-06-15 10:00:00+08:00"
+REAL_CLOCK = os.environ.get("JIEFEN_TEST_CLOCK") == "real"
 
 
 @pytest.fixture(autouse=True)
-def _clock_inside_the_known_calendar():
+def _test_clock():
+    if REAL_CLOCK:
+        yield
+        return
     import time_machine
 
     with time_machine.travel(TEST_NOW, tick=True):
