@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from datetime import date
 
 import pytest
 import time_machine
@@ -114,3 +115,33 @@ def test_demo_run_twice_keeps_data_and_password(data_dir):
     assert (data_dir / "demo-accounts.json").read_text() == accounts_file
     assert json.loads(accounts_file)["password"] in output
     assert sum(CaseSequence.objects.values_list("last_value", flat=True)) == 60
+
+
+def test_a_demo_generated_in_december_tells_the_truth_about_its_deadlines(data_dir):
+    # given the demo prepared on 5 December 2026, before the 2027 holiday notice
+    from django.utils import timezone
+
+    from jiefen.deadlines import statutory
+    from jiefen.deadlines.selectors import work_calendar
+
+    out = io.StringIO()
+    with time_machine.travel("2026-12-05 10:00:00+08:00", tick=False):
+        call_command("demo", "--no-serve", "--cases", "500", stdout=out, verbosity=0)
+
+    # then no open deadline falls on a day off, and every one in 2027 is marked provisional
+    cal = work_calendar()
+    due = [
+        (c.number, timezone.localtime(c.due_at).date(), c.due_provisional)
+        for c in Case.objects.exclude(due_at=None)
+    ]
+    assert len(due) >= 5
+    assert all(cal.is_workday(day) for _n, day, _p in due)
+    assert all(
+        day != date(2027, 1, 1) and day not in statutory.days_off(2027)
+        for _n, day, _p in due
+        if day.year == 2027
+    )
+    assert all(provisional == (day.year == 2027) for _n, day, provisional in due)
+    assert any(provisional for *_x, provisional in due)
+    # and the start-up output says why
+    assert "Calendar WARNING" in out.getvalue() and "2027" in out.getvalue()
