@@ -230,3 +230,19 @@ def test_inverted_or_open_ended_pauses_are_refused(paused):
     with pytest.raises(ValidationFailed) as caught:
         due_date(start, 10, "calendar", TINY, paused=paused)
     assert "paused" in caught.value.fields
+
+
+def test_the_two_packages_agree_on_the_official_years_of_the_amended_law():
+    # The statutory layer comes from `holidays`, the seeded official years from `chinesecalendar`:
+    # where both transcribe a published notice (2025, 2026) they must say the same thing, or one
+    # of them is wrong and the choice between them would matter.
+    import chinese_calendar
+    from holidays.countries.china import China
+
+    for year in (2025, 2026):
+        pkg = China(years=year, categories=("public",))
+        off_holidays = {d for d in pkg if d.year == year and d.weekday() < 5}
+        work_holidays = {d for d in pkg.weekend_workdays if d.year == year}
+        off_cc = {d for d in chinese_calendar.constants.holidays if d.year == year and d.weekday() < 5}
+        work_cc = {d for d in chinese_calendar.constants.workdays if d.year == year and d.weekday() >= 5}
+        assert (off_holidays, work_holidays) == (off_cc, work_cc), year
