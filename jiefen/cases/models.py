@@ -103,6 +103,12 @@ class Case(models.Model):
             models.Index(fields=["town", "status"]),
             models.Index(fields=["village", "status"]),
             models.Index(fields=["lead_organization", "status"]),
+            # "my deadlines": the running clocks of an organisation's cases, soonest first
+            models.Index(
+                fields=["lead_organization", "due_at"],
+                name="case_lead_due",
+                condition=Q(due_at__isnull=False),
+            ),
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["county", "-received_at"]),
             models.Index(fields=["town", "-received_at"], name="case_town_received"),

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from jiefen.cases.models import Case
+from jiefen.cases.models import Case, CaseStep
 from jiefen.cases.selectors import case_scope
 from jiefen.core import clock
 from jiefen.core.errors import NotFound
@@ -103,7 +103,7 @@ def agreements(*, case: Case) -> list[Agreement]:
 
 @dataclass
 class Deadline:
-    kind: str  # step, return_visit, supervision
+    kind: str  # case, step, return_visit, supervision
     due_at: datetime | None
     case_number: str
     label: str
@@ -139,9 +139,36 @@ def my_deadline_steps(*, viewer: Staff, limit: int = DEADLINES_LIMIT) -> list[tu
     return sorted(mine + org_rows, key=lambda r: (r[1], r[0]))[:limit]
 
 
+CASE_CLOCK_LABELS = {"acceptance": _("acceptance time limit"), "handling": _("handling time limit")}
+
+
+def my_case_clocks(*, viewer: Staff, limit: int = DEADLINES_LIMIT) -> list[Deadline]:
+    """The running clocks of the cases the viewer's organisation leads (受理期限, 办理期限),
+    soonest first: one range scan of the partial index on (lead organisation, due_at)."""
+    if not viewer.organization_id:
+        return []
+    rows = (
+        Case.objects.filter(lead_organization_id=viewer.organization_id, due_at__isnull=False)
+        .order_by("due_at", "id")
+        .values_list("pk", "due_at", "number", "due_provisional", "status")[:limit]
+    )
+    codes = dict(
+        CaseStep.objects.filter(case_id__in=[r[0] for r in rows], ended_at__isnull=True).values_list(
+            "case_id", "code"
+        )
+    )
+    out = []
+    for pk, due_at, number, provisional, _status in rows:
+        code = codes.get(pk, "")
+        label = str(CASE_CLOCK_LABELS[code]) if code in CASE_CLOCK_LABELS else str(_("case time limit"))
+        out.append(Deadline("case", due_at, number, label, step=code, ref=pk, provisional=provisional))
+    return out
+
+
 def my_deadlines(*, viewer: Staff, limit: int = DEADLINES_LIMIT) -> list[Deadline]:
-    """Everything with a due date on the viewer's desk: steps, return visits, supervision replies."""
-    rows = []
+    """Everything with a due date on the viewer's desk: the clocks of the cases their
+    organisation leads, procedure steps, return visits, supervision replies."""
+    rows = my_case_clocks(viewer=viewer, limit=limit)
     for _pk, due_at, code, procedure_id, kind, number, prov in my_deadline_steps(viewer=viewer, limit=limit):
         sd = d.KINDS[kind].steps.get(code)
         label = str(sd.label) if sd else code

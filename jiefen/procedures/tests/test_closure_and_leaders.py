@@ -185,10 +185,42 @@ def test_my_deadlines_lists_my_open_steps_soonest_first(client, travel, accepted
     travel(at(2026, 9, 2))
     services.procedure_start(case=b, actor=mediator, kind="entrusted_mediation")
     rows = client.get("/api/v1/me/deadlines", **token(mediator)).json()
-    assert [r["case_number"] for r in rows] == [a.number, b.number]
-    assert rows[0]["overdue"] is False
+    steps = [r for r in rows if r["kind"] == "step"]
+    assert [r["case_number"] for r in steps] == [a.number, b.number]
+    assert steps[0]["overdue"] is False
     travel(at(2026, 10, 9))
-    assert client.get("/api/v1/me/deadlines", **token(mediator)).json()[0]["overdue"] is True
+    steps = [r for r in client.get("/api/v1/me/deadlines", **token(mediator)).json() if r["kind"] == "step"]
+    assert steps[0]["overdue"] is True
+
+
+def test_my_deadlines_lists_the_case_clocks_of_my_organisation(
+    client, travel, anji, accepted_case, mediator, token
+):
+    # given an accepted case with no procedure yet, and one waiting for acceptance
+    from jiefen.cases.services import PartyInput, case_register
+
+    travel(at(2026, 9, 1))
+    handled = accepted_case()
+    waiting = case_register(
+        channel="walk_in",
+        region=anji.village.code,
+        description="邻居漏水纠纷",
+        category="neighbour",
+        parties=[PartyInput(role="applicant", name="王小明")],
+    ).case
+
+    # when
+    rows = client.get("/api/v1/me/deadlines", **token(mediator)).json()
+
+    # then both clocks are on the mediator's desk, soonest first, with their names
+    clocks = {r["case_number"]: r for r in rows if r["kind"] == "case"}
+    assert set(clocks) == {handled.number, waiting.number}
+    assert clocks[handled.number]["step"] == "handling" and clocks[waiting.number]["step"] == "acceptance"
+    assert clocks[handled.number]["label"] == "办理期限"  # the API speaks zh-Hans by default
+    assert rows == sorted(rows, key=lambda r: r["due_at"])
+    client.force_login(mediator)
+    page = client.get("/procedures/deadlines/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "办理期限" in page and "受理期限" in page and handled.number in page
 
 
 def test_reception_list_shows_the_booked_cases_in_scope(client, resolved, leader, token):
