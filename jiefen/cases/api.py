@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
+from jiefen.cases import events as case_events
 from jiefen.cases import groupcommit, selectors, services
 from jiefen.cases.choices import Status
 from jiefen.cases.models import Case, CaseEvent
@@ -53,6 +54,7 @@ class PartyOut(Schema):
 class EventOut(Schema):
     at: datetime
     kind: str
+    label: str = Field("", description="the kind in the caller's language (jiefen.cases.events)")
     actor: str | None
     from_status: str
     to_status: str
@@ -164,6 +166,7 @@ def case_detail_out(case: Case, viewer, *, events: list[CaseEvent] | None = None
         {
             "at": e.at,
             "kind": e.kind,
+            "label": case_events.label(e.kind),
             "actor": str(e.actor) if e.actor else None,
             "from_status": e.from_status,
             "to_status": e.to_status,

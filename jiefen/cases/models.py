@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiefen.cases import events
 from jiefen.cases.choices import (
     AssignmentRole,
     Category,
@@ -229,9 +230,11 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        # The timeline is the audit trail: entries are written once.
+        # The timeline is the audit trail: entries are written once, of a kind with a name.
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("CaseEvent is append-only")
+        if not events.is_registered(self.kind):
+            raise ValueError(f"event kind {self.kind!r} is not registered in jiefen.cases.events")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

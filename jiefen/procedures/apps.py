@@ -9,6 +9,7 @@ class ProceduresConfig(AppConfig):
 
     def ready(self):
         from jiefen.deadlines.signals import calendar_changed
+        from jiefen.procedures import events  # noqa: F401 - registers the procedures' timeline entries
         from jiefen.procedures.services import procedure_deadlines_recompute
 
         calendar_changed.connect(procedure_deadlines_recompute, dispatch_uid="procedures.deadlines_recompute")

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiefen.cases import events as case_events
 from jiefen.cases import selectors, services, workflow
 from jiefen.cases.choices import PartyRole, Status, StatutoryRoute
 from jiefen.cases.models import Case
@@ -36,18 +37,6 @@ from jiefen.web.forms import (
 PAGE_SIZE = 50
 ENDING_STATUSES = {Status.CLOSED, Status.WITHDRAWN, Status.NOT_ACCEPTED}
 RECEIPT_SESSION_KEY = "jiefen_receipt"
-
-# Timeline entries that are not actions of the transition table.
-EVENT_LABELS = {
-    "registered": lambda: _("registered"),
-    "routed": lambda: _("routed automatically"),
-    "pii_revealed": lambda: _("personal data shown in full"),
-    "category_confirmed": lambda: _("category confirmed"),
-    "linked": lambda: _("linked to another case"),
-    "merged_in": lambda: _("another case merged into this one"),
-    "routing_rule_skipped": lambda: _("routing rule skipped (cannot be evaluated)"),
-    "deadline_recomputed": lambda: _("deadline recomputed on the holiday notice"),
-}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -374,8 +363,7 @@ def _action_forms(case: Case, viewer, posted: str = "", values=None, errors=None
 def _timeline(case: Case) -> list[dict]:
     rows = []
     for e in selectors.case_events(case=case):
-        act = workflow.ACTIONS.get(e.kind)
-        label = EVENT_LABELS[e.kind]() if e.kind in EVENT_LABELS else (act.label if act else e.kind)
+        label = case_events.label(e.kind)
         data = e.data or {}
         detail = data.get("organization_name") or data.get("to") or data.get("number") or ""
         if e.case_id != case.pk:  # an entry of a case merged into this one
