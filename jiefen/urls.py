@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from jiefen.api.router import api
+
+admin.site.site_header = _("jiefen administration")
+admin.site.site_title = _("jiefen administration")
+admin.site.index_title = _("Configuration of the centre")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

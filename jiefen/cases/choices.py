@@ -97,3 +97,22 @@ class StatutoryRoute(models.TextChoices):
     LITIGATION = "litigation", _("litigation")
     ADMINISTRATIVE = "administrative", _("administrative review or decision")
     PETITION = "petition", _("petition procedure")
+
+
+class RiskLevel(models.TextChoices):
+    """The one scale of risk (红/橙/黄/蓝) that triage assesses, routing rules test and alerts
+    and the dashboard show."""
+
+    RED = "red", _("red")
+    ORANGE = "orange", _("orange")
+    YELLOW = "yellow", _("yellow")
+    BLUE = "blue", _("blue")
+
+
+#: Higher is more serious; rules and queues compare levels through this ("" = not assessed).
+RISK_RANK = {"": 0, RiskLevel.BLUE: 0, RiskLevel.YELLOW: 1, RiskLevel.ORANGE: 2, RiskLevel.RED: 3}
+
+
+def risk_label(level: str) -> str:
+    """A level in the reader's language; the code itself for anything unknown."""
+    return str(RiskLevel(level).label) if level in RiskLevel.values else level

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from jiefen.cases.choices import Category, Channel, Level
+from jiefen.cases.choices import RISK_RANK, Category, Channel, Level, risk_label
 from jiefen.cases.models import RoutingRule
 from jiefen.core.refcache import reference
 from jiefen.directory.models import Organization, OrganizationKind
@@ -111,7 +111,6 @@ def county_centre(county: Region) -> Organization:
     return org
 
 
-RISK_RANK = {"": 0, "blue": 0, "yellow": 1, "orange": 2, "red": 3}
 MAX_KEYWORDS = 50
 MAX_KEYWORD_CHARS = 60
 
@@ -215,8 +214,8 @@ def _matches(rule: RoutingRule, *, category, chain, risk, channel, text) -> tupl
         held.append(rule.region.name)
     if rule.min_risk:
         if RISK_RANK.get(risk or "", 0) < RISK_RANK[rule.min_risk]:
-            return False, _("risk below %(r)s") % {"r": rule.min_risk}
-        held.append(_("risk %(r)s or higher") % {"r": rule.min_risk})
+            return False, _("risk below %(r)s") % {"r": risk_label(rule.min_risk)}
+        held.append(_("risk %(r)s or higher") % {"r": risk_label(rule.min_risk)})
     if rule.channel:
         if rule.channel != channel:
             return False, _("channel is not %(c)s") % {"c": Channel(rule.channel).label}

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeadlinesConfig(AppConfig):
     name = "jiefen.deadlines"
     label = "deadlines"
+    verbose_name = _("working-day calendar and time limits")

@@ -12,19 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiefen.cases.choices import Category
+from jiefen.cases.choices import RISK_RANK, Category, RiskLevel  # noqa: F401 - the one risk scale
 from jiefen.cases.models import Case
-
-
-class RiskLevel(models.TextChoices):
-    RED = "red", _("red")
-    ORANGE = "orange", _("orange")
-    YELLOW = "yellow", _("yellow")
-    BLUE = "blue", _("blue")
-
-
-#: Higher is more serious; rules and queues compare levels through this.
-RISK_RANK = {RiskLevel.BLUE: 0, RiskLevel.YELLOW: 1, RiskLevel.ORANGE: 2, RiskLevel.RED: 3}
 
 
 class CaseTriage(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from jiefen.cases.choices import risk_label
 from jiefen.triage.risk import risk_out
 from jiefen.triage.selectors import case_related, case_triage
 from jiefen.triage.serializers import related_out
@@ -26,3 +27,6 @@ def triage_panel(context, case):
         "merged_into": case.merged_into.number if case.merged_into_id else None,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+register.filter("risk_label", risk_label)  # 红/橙/黄/蓝 in the reader's language
