@@ -113,6 +113,12 @@ def _error(fmt: str, code: int, description: str) -> HttpResponse:
     )
 
 
+def error_response(request: HttpRequest, code: int, description: str) -> HttpResponse:
+    """An error in the spec's format, the format taken from the path (…/requests.json → JSON)."""
+    fmt = request.path.rsplit(".", 1)[-1] if "." in request.path else "xml"
+    return _error(fmt, code, description)
+
+
 def endpoint(view):
     """Format check, language, rate limit and the spec's error format around a view."""
 
