@@ -162,14 +162,24 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-deliver-due": {"task": "jiefen.notifications.tasks.deliver_due", "schedule": 60.0},
 }
 
-# Cache (rate limits on public endpoints): Redis when configured, else this process's memory.
+# Cache (rate limits, login failures): shared by every worker process — Redis when configured,
+# else a table of the database (created by the migration core.0001_cache_table).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ENV.redis_url}
         if ENV.redis_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "jiefen_cache",
+            # Culling at the default 300 entries would forget counters under a wide attack.
+            "OPTIONS": {"MAX_ENTRIES": 200000, "CULL_FREQUENCY": 4},
+        }
     )
 }
+# The client address for rate limits and lockouts: REMOTE_ADDR, unless it is one of these
+# reverse proxies (addresses or networks, JIEFEN_TRUSTED_PROXIES); then X-Forwarded-For is read
+# from the right, skipping trusted proxies (jiefen.channels.ratelimit.client_ip).
+JIEFEN_TRUSTED_PROXIES = ENV.trusted_proxies
 
 # Notifications (jiefen.notifications): SMS gateway and delivery retries.
 JIEFEN_SMS_BACKEND = ENV.sms_backend

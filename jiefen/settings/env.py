@@ -30,6 +30,8 @@ class Env:
     sms_file: str = ""
     sms_http_url: str = ""
     sms_http_key: str = ""
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def _generated_secrets(data_dir: Path) -> dict[str, str]:
@@ -81,4 +83,7 @@ def read_env() -> Env:
         sms_file=os.environ.get("JIEFEN_SMS_FILE", ""),
         sms_http_url=os.environ.get("JIEFEN_SMS_HTTP_URL", ""),
         sms_http_key=os.environ.get("JIEFEN_SMS_HTTP_KEY", ""),
+        trusted_proxies=tuple(
+            p.strip() for p in os.environ.get("JIEFEN_TRUSTED_PROXIES", "").split(",") if p.strip()
+        ),
     )
