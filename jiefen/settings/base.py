@@ -143,7 +143,9 @@ JIEFEN_GROUP_COMMIT_WAIT_MS = 5.0  # at most this long for requests already bein
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Phones and ID numbers masked, secret parameters replaced in every line (jiefen.core.logscrub).
+    "filters": {"scrub": {"()": "jiefen.core.logscrub.ScrubFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 

@@ -37,6 +37,8 @@ def test_serve_execs_gunicorn_with_workers_and_bind(monkeypatch):
             "127.0.0.1:8123",
             "--access-logfile",
             "-",
+            "--logger-class",
+            "jiefen.core.logscrub.ScrubbingLogger",
         ]
     ]
 

@@ -83,6 +83,9 @@ class Command(BaseCommand):
                 bind,
                 "--access-logfile",
                 "-",
+                # The access log never shows api_key, codes, phones or ID numbers.
+                "--logger-class",
+                "jiefen.core.logscrub.ScrubbingLogger",
             ]
             self.stdout.write(
                 f"Serving on http://{bind}/ with gunicorn ({workers} workers × {threads} threads); Ctrl+C stops it."
