@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "jiefen.core.edge.InputGuardMiddleware",
+    "jiefen.api.idempotency.IdempotencyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -128,6 +129,10 @@ X_FRAME_OPTIONS = "DENY"
 # Lockout after repeated login failures (directory.services.login_attempt_*).
 JIEFEN_LOGIN_MAX_FAILURES = 5
 JIEFEN_LOGIN_LOCKOUT_MINUTES = 15
+# Operations that honour an Idempotency-Key header, and how long a key is kept
+# (jiefen.api.idempotency).
+JIEFEN_IDEMPOTENT_PATHS = ("/api/v1/cases", "/api/v1/channels/12345/orders")
+JIEFEN_IDEMPOTENCY_HOURS = 24
 # Longest description a case accepts, in characters.
 JIEFEN_MAX_DESCRIPTION = 20000
 # Seconds each process keeps reference data (routing table, organisations, time limits, alert
