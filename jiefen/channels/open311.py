@@ -3,10 +3,13 @@
 Services are the dispute categories; requests are cases. XML (required by the spec) and JSON
 both; errors as the spec's list of {code, description} with the same HTTP status.
 
-What is public: without an `api_key`, requests show what is safe for anyone — the category,
-status, organisation in charge, region and dates — but not the description (it is personal
-data of the parties). With a staff member's API token as `api_key`, the list is that person's
-jurisdiction and includes the description. POST needs an `api_key` (the spec allows requiring
+What is public: without an `api_key`, requests list only cases that were submitted through
+Open311 in a category marked public (settings.JIEFEN_OPEN311_PUBLIC_CATEGORIES: environment,
+property management, consumer matters by default) — never a family, labour or petition matter
+brought to a window or the hotline — and show only what is safe for anyone: the category,
+status, organisation in charge, region and dates, not the description or the status notes
+(personal data of the parties). With a staff member's API token as `api_key`, the list is that
+person's jurisdiction and includes the description. POST needs an `api_key` (the spec allows requiring
 one); `address_id` may carry a 12-digit region code; `address_string` is matched against the
 county's town and village names.
 """
@@ -17,6 +20,7 @@ import secrets
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
@@ -240,10 +244,19 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 # ---------------------------------------------------------------- requests
 
 
+def _visible(staff):
+    """The cases a caller may see: staff their jurisdiction; anyone else only the public feed."""
+    if staff is not None:
+        return Case.objects.filter(case_scope(staff))
+    return Case.objects.filter(
+        category__in=settings.JIEFEN_OPEN311_PUBLIC_CATEGORIES, open311_token__isnull=False
+    )
+
+
 def _request_row(case: Case, *, full: bool) -> dict:
     status = "open" if case.status in OPEN_STATUSES else "closed"
     notes = case.get_status_display()
-    if case.status == "not_accepted" and case.legal_route_told:
+    if full and case.status == "not_accepted" and case.legal_route_told:
         notes = f"{notes}: {case.legal_route_told}"
     elif case.status == "merged" and case.merged_into_id:
         notes = f"{notes}"
@@ -284,7 +297,7 @@ def _date(request: HttpRequest, name: str):
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     staff = _staff(request, required=False)
     county = _jurisdiction(request)
-    qs = Case.objects.all() if staff is None else Case.objects.filter(case_scope(staff))
+    qs = _visible(staff)
     if county is not None:
         qs = qs.filter(county=county)
     ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
@@ -383,7 +396,7 @@ def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
 @endpoint
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     staff = _staff(request, required=False)
-    qs = Case.objects.all() if staff is None else Case.objects.filter(case_scope(staff))
+    qs = _visible(staff)
     case = qs.filter(number=request_id).select_related("lead_organization", "region").first()
     if case is None:
         raise Open311Error(404, _("service_request_id not found"))

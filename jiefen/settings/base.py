@@ -133,6 +133,9 @@ JIEFEN_LOGIN_LOCKOUT_MINUTES = 15
 # (jiefen.api.idempotency).
 JIEFEN_IDEMPOTENT_PATHS = ("/api/v1/cases", "/api/v1/channels/12345/orders")
 JIEFEN_IDEMPOTENCY_HOURS = 24
+# Categories whose cases submitted through Open311 are listed to anyone (jiefen.channels.open311);
+# every other case is seen only by staff with an api_key, in their jurisdiction.
+JIEFEN_OPEN311_PUBLIC_CATEGORIES = ("environment", "property_mgmt", "consumer")
 # Longest description a case accepts, in characters.
 JIEFEN_MAX_DESCRIPTION = 20000
 # Seconds each process keeps reference data (routing table, organisations, time limits, alert
