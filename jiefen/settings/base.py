@@ -126,8 +126,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Lockout after repeated login failures (directory.services.login_attempt_*).
+# Lockout after repeated login failures, for every way in (jiefen.directory.backends): an account
+# after 5 failures, a client address after 50 (any usernames; 0 = no address limit).
+AUTHENTICATION_BACKENDS = ["jiefen.directory.backends.LockoutBackend"]
 JIEFEN_LOGIN_MAX_FAILURES = 5
+JIEFEN_LOGIN_MAX_FAILURES_PER_ADDRESS = 50
 JIEFEN_LOGIN_LOCKOUT_MINUTES = 15
 # Operations that honour an Idempotency-Key header, and how long a key is kept
 # (jiefen.api.idempotency).
