@@ -12,7 +12,9 @@ PASSWORD = "pw-123456789"
 
 @pytest.fixture
 def admin_user(anji, staff_factory):
-    return staff_factory(anji.org("county_centre"), ["admin"], username="boss", is_staff=True, is_superuser=True)
+    return staff_factory(
+        anji.org("county_centre"), ["admin"], username="boss", is_staff=True, is_superuser=True
+    )
 
 
 def _admin_login(client, username, password):
