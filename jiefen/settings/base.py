@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The API docs page from ninja's own static files, not a CDN (works offline, fits the CSP).
+    "ninja",
     "jiefen.core",
     "jiefen.regions",
     "jiefen.directory",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "jiefen.cases.groupcommit.ArrivalMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "jiefen.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -125,6 +128,15 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of every answer (jiefen.core.csp): scripts and styles from this origin
+# only (no inline script, handler or style anywhere), images also as data:/blob: (charts).
+JIEFEN_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Django's admin pages carry a few style attributes of their own.
+JIEFEN_CSP_BY_PATH = {"/admin/": JIEFEN_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")}
 
 # Lockout after repeated login failures, for every way in (jiefen.directory.backends): an account
 # after 5 failures, a client address after 50 (any usernames; 0 = no address limit).
