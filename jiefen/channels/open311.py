@@ -16,6 +16,7 @@ county's town and village names.
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import timedelta
 from xml.etree import ElementTree as ET
@@ -326,6 +327,26 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     return _respond(fmt, data, root="service_requests", item="request")
 
 
+def _point(lat: str, long: str) -> tuple[float, float] | None:
+    """The WGS84 point of `lat` and `long`, None when neither is given; anything else is refused."""
+    if not lat and not long:
+        return None
+    try:
+        point = (float(lat), float(long))
+    except ValueError:
+        point = None
+    if (
+        point is None
+        or not all(math.isfinite(v) for v in point)
+        or not -90 <= point[0] <= 90
+        or not -180 <= point[1] <= 180
+    ):
+        raise Open311Error(
+            400, _("lat and long must both be given, as decimal degrees (lat -90 to 90, long -180 to 180)")
+        )
+    return point
+
+
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     staff = _staff(request, required=True)
     p = request.POST
@@ -335,7 +356,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if code not in Category.values:
         raise Open311Error(404, _("service_code not found"))
     address_id, address = p.get("address_id", "").strip(), p.get("address_string", "").strip()[:200]
-    has_point = bool(p.get("lat", "").strip() and p.get("long", "").strip())
+    has_point = _point(p.get("lat", "").strip(), p.get("long", "").strip()) is not None
     if not (address_id or address or has_point):
         raise Open311Error(400, _("a location is required: lat and long, address_string or address_id"))
     county = _jurisdiction(request) or _staff_county(staff)

@@ -253,3 +253,34 @@ def test_floods_from_one_address_are_refused_in_the_spec_format(client):
     # then
     assert resp.status_code == 429
     jsonschema.validate(resp.json(), S.ERRORS)
+
+
+@pytest.mark.parametrize(
+    ("lat", "long"),
+    [("abc", "119.68"), ("91", "119.68"), ("30.6", "-181"), ("nan", "119.68"), ("inf", "1"), ("30.6", "")],
+)
+def test_post_refuses_a_point_that_is_not_one(client, anji, token, frozen_now, lat, long):
+    # given
+    form = {"api_key": token, "service_code": "labour", "description": "拖欠工资", "lat": lat, "long": long}
+    # when
+    resp = client.post(f"{BASE}/requests.json", form)
+    # then
+    assert resp.status_code == 400
+    jsonschema.validate(resp.json(), S.ERRORS)
+    assert not Case.objects.exists()
+
+
+def test_post_with_a_real_point_is_taken(client, anji, token, frozen_now):
+    # given / when
+    resp = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": token,
+            "service_code": "labour",
+            "description": "拖欠工资",
+            "lat": "30.64",
+            "long": "119.68",
+        },
+    )
+    # then
+    assert resp.status_code == 201
