@@ -65,10 +65,14 @@ class Command(BaseCommand):
             )
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         if not no_sweep and settings.CELERY_TASK_ALWAYS_EAGER:
-            # Without Celery beat (the embedded default) the periodic early-warning sweep runs as a
-            # small companion process; it shares the terminal's process group, so Ctrl+C stops both.
+            # Without Celery beat (the embedded default) the periodic work runs as a small companion
+            # process: the early-warning sweep every 300 s, due messages (retries, reminders, what a
+            # crash left pending) every 30 s. It shares the terminal's process group, so Ctrl+C
+            # stops both.
             subprocess.Popen([sys.executable, "-m", "jiefen", "sweep", "--loop", "300"])
-            self.stdout.write("Early-warning sweep: every 300 s (jiefen sweep --loop 300).")
+            self.stdout.write(
+                "Early-warning sweep every 300 s, due messages every 30 s (jiefen sweep --loop 300)."
+            )
         if workers >= 1 and gunicorn_available():
             argv = [
                 sys.executable,
