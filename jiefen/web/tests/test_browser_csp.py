@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 WATCH = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", function (e) {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber + ":" + e.columnNumber + " " + (e.sample || ""));
 });
 """
 
@@ -64,6 +64,12 @@ def test_no_page_violates_the_policy(new_browser_page, live_server, anji, staff_
     ):
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
+        if path.startswith("/dashboard/") and path != "/dashboard/report/":
+            page.wait_for_selector("canvas")
+            page.wait_for_timeout(1000)  # charts animate
+            for chart in page.locator("canvas").all():  # hovering shows the tooltips
+                chart.hover()
+                page.wait_for_timeout(200)
         seen[path] = page.evaluate("window.__csp")
     # then
     assert {p: v for p, v in seen.items() if v} == {}
