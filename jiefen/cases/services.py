@@ -238,11 +238,18 @@ class _Valid:
     triage: triage_services.IntakeTriage | None = None
 
 
+# Roles that take cases in (挂号): the window, the dispatchers, grid workers, agents (代办) and
+# leaders at their reception days. Analysts, handlers and mediators work on cases given to them.
+INTAKE_ROLES = frozenset({"clerk", "dispatcher", "grid_worker", "agent", "leader", "admin"})
+
+
 def _validated(
     r: RegistrationRequest, *, actor: Staff | None, now: datetime, ended: dict[str, list] | None = None
 ) -> _Valid:
     """Check one request (no writes); raises ValidationFailed with field-level messages.
     `ended`: the ended petitions read for a whole batch (else read here)."""
+    if actor is not None and not set(actor.roles or []) & INTAKE_ROLES and not actor.is_superuser:
+        raise PermissionDenied(_("Your role may not register cases."))
     errors: dict[str, list[str]] = {}
     if r.channel not in _CHANNELS:
         errors.setdefault("channel", []).append(_("Unknown channel."))
