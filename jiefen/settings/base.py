@@ -80,7 +80,8 @@ TEMPLATES = [
 
 DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The folder and the database file are the service user's alone (jiefen.core.apps).
+    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers proceed while one writer holds the lock; IMMEDIATE takes the write
     # lock at BEGIN so two registrations queue instead of failing half-way.
