@@ -122,6 +122,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # it is read (jiefen.core.edge); bodies other than file uploads stop at DATA_UPLOAD_MAX_MEMORY_SIZE.
 JIEFEN_MAX_REQUEST_BYTES = 51 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (citizens' attachments) are encrypted at rest (jiefen.core.storage).
+STORAGES = {
+    "default": {"BACKEND": "jiefen.core.storage.EncryptedFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
