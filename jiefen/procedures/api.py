@@ -164,7 +164,7 @@ class FeedbackOut(Schema):
     closure_no: int
 
 
-class DeadlineOut(Schema):
+class MyDeadlineOut(Schema):
     kind: str
     due_at: datetime | None
     overdue: bool
@@ -399,7 +399,7 @@ def record_feedback(request: HttpRequest, number: str, payload: FeedbackIn):
     )
 
 
-@router.get("/me/deadlines", response=list[DeadlineOut], summary="My deadlines, soonest first")
+@router.get("/me/deadlines", response=list[MyDeadlineOut], summary="My deadlines, soonest first")
 def my_deadlines(request: HttpRequest):
     return [
         {
