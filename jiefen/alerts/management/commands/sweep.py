@@ -9,6 +9,7 @@ runs this beside the server; in production Celery beat runs alerts.tasks.alerts_
 notifications.tasks.deliver_due instead.
 """
 
+import os
 import time
 
 from django.core.management.base import BaseCommand
@@ -24,15 +25,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=float, default=0, help="repeat every SECONDS (0: run once)")
         parser.add_argument(
+            "--parent-pid",
+            type=int,
+            default=None,
+            help="in a loop, stop when this process (the server that started the sweep) has ended",
+        )
+        parser.add_argument(
             "--messages-every",
             type=float,
             default=30,
             help="in a loop, deliver due messages every SECONDS (default 30)",
         )
 
-    def handle(self, *args, loop: float = 0, messages_every: float = 30, **options):
+    def handle(
+        self, *args, loop: float = 0, messages_every: float = 30, parent_pid: int | None = None, **options
+    ):
         tick = min(loop, messages_every) if loop > 0 else 0
         next_rules = 0.0
+        parent = parent_pid
         while True:
             if time.monotonic() >= next_rules:
                 self._rules(loop)
@@ -42,7 +52,18 @@ class Command(BaseCommand):
                 return
             self.stdout.flush()
             close_old_connections()
-            time.sleep(tick)
+            if not self._wait(tick, parent):
+                return
+
+    def _wait(self, seconds: float, parent: int | None) -> bool:
+        """Sleep; False as soon as the parent process has ended (this one was re-parented)."""
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            if parent is not None and os.getppid() != parent:
+                self.stdout.write("sweep: the server has stopped; stopping too")
+                return False
+            time.sleep(min(1.0, max(0.0, until - time.monotonic())))
+        return parent is None or os.getppid() == parent
 
     def _rules(self, loop: float) -> None:
         try:
