@@ -28,7 +28,56 @@ class BearerToken(HttpBearer):
         return api_token_authenticate(token)
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "title": "Error",
+    "description": "Every error of the API: a stable code, a message in the caller's language "
+    "(Accept-Language: zh-hans or en), and for invalid input the messages per field.",
+    "properties": {
+        "error": {"type": "string", "description": "stable code, e.g. validation_failed, not_found"},
+        "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["error", "message"],
+}
+_ERRORS = {
+    "401": "no or invalid API token (`unauthorized`)",
+    "403": "the caller's role may not do this (`permission_denied`, …)",
+    "404": "no such object, or outside the caller's jurisdiction (`not_found`)",
+    "409": "not possible in the object's state, or a stale version (`illegal_transition`, "
+    "`version_conflict`, …)",
+    "413": "the body is too large (`payload_too_large`)",
+    "422": "invalid input; nothing was written (`validation_failed`, `reason_required`, …)",
+}
+
+
+class JiefenAPI(NinjaAPI):
+    """The API whose OpenAPI document lists every operation's error answers (one format)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        from jiefen.cases.api import QUERY_ENUMS
+
+        for path, operations in schema.get("paths", {}).items():
+            for method, op in operations.items():
+                for param in op.get("parameters", []):
+                    values = QUERY_ENUMS.get((path.removeprefix("/api/v1"), method, param["name"]))
+                    if values:
+                        param["schema"] = {"type": "string", "enum": list(values), "title": param["name"]}
+                codes = ["401", "422"]
+                if "{" in path or method == "get":
+                    codes.append("404")
+                if method in ("post", "put", "patch", "delete"):
+                    codes += ["403", "404", "409", "413"]
+                responses = op.setdefault("responses", {})
+                for code in sorted(set(codes)):
+                    responses.setdefault(code, {"description": _ERRORS[code], "content": ref})
+        return schema
+
+
+api = JiefenAPI(
     title="jiefen API",
     version="1",
     urls_namespace="api",

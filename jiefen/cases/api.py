@@ -11,8 +11,9 @@ from ninja import Status as HttpStatus
 
 from jiefen.cases import events as case_events
 from jiefen.cases import groupcommit, selectors, services
-from jiefen.cases.choices import Status
+from jiefen.cases.choices import Category, Channel, Level, PartyKind, PartyRole, Status, StatutoryRoute
 from jiefen.cases.models import Case, CaseEvent
+from jiefen.cases.workflow import ACTIONS
 from jiefen.core.errors import NotFound
 from jiefen.directory.models import Organization
 from jiefen.procedures.serializers import procedures_out
@@ -23,9 +24,26 @@ router = Router(tags=["cases"])
 MAX_TEXT = 20000
 
 
+def enum(values, *, optional: bool = False) -> dict:
+    """A field's fixed values for the OpenAPI document (the service checks them and answers
+    `validation_failed` in the caller's language); an optional body field may also be null."""
+    return {"json_schema_extra": {"enum": [*values, *([None] if optional else [])]}}
+
+
+# Fixed values of query parameters, for the OpenAPI document (jiefen.api.router adds them):
+# (path, method, parameter) → values.
+QUERY_ENUMS = {
+    ("/cases", "get", "status"): [*Status.values, "open"],
+    ("/cases", "get", "level"): Level.values,
+    ("/cases", "get", "category"): Category.values,
+    ("/cases", "get", "channel"): Channel.values,
+    ("/cases/{number}/parties/{party_id}/reveal", "post", "field"): ["id_number", "phone"],
+}
+
+
 class PartyIn(Schema):
-    role: str = Field(..., max_length=20)
-    kind: str = Field("person", max_length=20)
+    role: str = Field(..., max_length=20, **enum(PartyRole.values))
+    kind: str = Field("person", max_length=20, **enum(PartyKind.values))
     name: str = Field(..., max_length=100)
     id_number: str | None = Field(None, max_length=30)
     phone: str | None = Field(None, max_length=30)
@@ -33,11 +51,11 @@ class PartyIn(Schema):
 
 
 class CaseIn(Schema):
-    channel: str = Field(..., max_length=30)
+    channel: str = Field(..., max_length=30, **enum(Channel.values))
     region_code: str = Field(..., max_length=12)
     description: str = Field(..., max_length=MAX_TEXT)
     request: str | None = Field(None, max_length=MAX_TEXT)
-    category: str | None = Field(None, max_length=30)
+    category: str | None = Field(None, max_length=30, **enum(Category.values, optional=True))
     received_at: datetime | None = None
     parties: list[PartyIn] = Field(..., max_length=200)
 
@@ -103,11 +121,11 @@ class CaseCreatedOut(CaseDetailOut):
 
 
 class ActionIn(Schema):
-    action: str = Field(..., max_length=30)
+    action: str = Field(..., max_length=30, **enum(ACTIONS))
     reason: str | None = Field(None, max_length=2000)
     version: int | None = None
     organization_id: int | None = None
-    statutory_route: str | None = Field(None, max_length=30)
+    statutory_route: str | None = Field(None, max_length=30, **enum(StatutoryRoute.values, optional=True))
     legal_route: str | None = Field(None, max_length=2000)
 
 
@@ -215,12 +233,12 @@ def create_case(request: HttpRequest, payload: CaseIn):
 @router.get("/cases", response=CasePage, summary="List cases in the caller's jurisdiction")
 def list_cases(
     request: HttpRequest,
-    status: str | None = None,
-    region: str | None = None,
-    level: str | None = None,
+    status: str | None = Query(None, max_length=30),
+    region: str | None = Query(None, max_length=12),
+    level: str | None = Query(None, max_length=20),
     overdue: bool | None = None,
-    category: str | None = None,
-    channel: str | None = None,
+    category: str | None = Query(None, max_length=30),
+    channel: str | None = Query(None, max_length=30),
     q: str | None = Query(None, max_length=100),
     page: int = Query(1, ge=1, le=100000),
     page_size: int = Query(50, ge=1, le=200),
@@ -276,9 +294,20 @@ def case_action(request: HttpRequest, number: str, payload: ActionIn):
     response=RevealOut,
     summary="Reveal a party's full ID number or phone (logged)",
 )
-def reveal(request: HttpRequest, number: str, party_id: int, field: str = Query(..., max_length=20)):
+def reveal(
+    request: HttpRequest,
+    number: str,
+    party_id: int,
+    field: str = Query(..., max_length=20),
+    reason: str = Query("", max_length=200, description="why the full value is needed (logged)"),
+):
+    """For clerks, dispatchers, handlers, mediators, leaders and administrators, with a reason."""
     case = selectors.case_get(viewer=request.auth, number=number)
     party = case.parties.filter(pk=party_id).first()
     if party is None:
         raise NotFound(_("No such party."))
-    return {"value": services.party_pii_reveal(viewer=request.auth, party=party, field_name=field, via="api")}
+    return {
+        "value": services.party_pii_reveal(
+            viewer=request.auth, party=party, field_name=field, via="api", reason=reason
+        )
+    }

@@ -241,11 +241,18 @@ class _Valid:
     triage: triage_services.IntakeTriage | None = None
 
 
+# Roles that take cases in (挂号): the window, the dispatchers, grid workers, agents (代办) and
+# leaders at their reception days. Analysts, handlers and mediators work on cases given to them.
+INTAKE_ROLES = frozenset({"clerk", "dispatcher", "grid_worker", "agent", "leader", "admin"})
+
+
 def _validated(
     r: RegistrationRequest, *, actor: Staff | None, now: datetime, ended: dict[str, list] | None = None
 ) -> _Valid:
     """Check one request (no writes); raises ValidationFailed with field-level messages.
     `ended`: the ended petitions read for a whole batch (else read here)."""
+    if actor is not None and not set(actor.roles or []) & INTAKE_ROLES and not actor.is_superuser:
+        raise PermissionDenied(_("Your role may not register cases."))
     errors: dict[str, list[str]] = {}
     if r.channel not in _CHANNELS:
         errors.setdefault("channel", []).append(_("Unknown channel."))
@@ -797,16 +804,38 @@ def _check_in_chain(org: Organization, chain: RegionChain) -> None:
 # ---------------------------------------------------------------- personal data
 
 
-def party_pii_reveal(*, viewer: Staff, party: Party, field_name: str, via: str = "web") -> str:
-    """The full ID number or phone of a party; every reveal is logged (PIPL)."""
+# Roles whose work needs a party's full ID number or phone (calling back, checking identity,
+# drafting an agreement); analysts, grid workers and agents see masked values only.
+REVEAL_ROLES = frozenset({"clerk", "dispatcher", "handler", "mediator", "leader", "admin"})
+
+
+def party_pii_reveal(
+    *, viewer: Staff, party: Party, field_name: str, via: str = "web", reason: str = ""
+) -> str:
+    """The full ID number or phone of a party, for a role that needs it and a stated reason;
+    every reveal is logged with its reason (PIPL)."""
     if field_name not in ("id_number", "phone"):
         raise ValidationFailed(_("Unknown field."), fields={"field": [_("invalid")]})
+    if not set(viewer.roles or []) & REVEAL_ROLES:
+        raise PermissionDenied(_("Your role does not need full ID numbers or phone numbers."))
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise ValidationFailed(
+            _("Say why you need the full value."), code="reason_required", fields={"reason": [_("required")]}
+        )
     token = getattr(party, f"{field_name}_enc")
     if not token:
         raise NotFound(_("Nothing recorded."))
     with transaction.atomic():
         PiiAccessLog.objects.create(staff=viewer, party=party, field=field_name, at=clock.now(), via=via)
-        _event(party.case, "pii_revealed", viewer, clock.now(), data={"party": party.pk, "field": field_name})
+        _event(
+            party.case,
+            "pii_revealed",
+            viewer,
+            clock.now(),
+            reason=reason,
+            data={"party": party.pk, "field": field_name},
+        )
     return pii.decrypt(token)
 
 

@@ -49,6 +49,12 @@ class CheckForm(forms.Form):
     )
 
 
+class ActForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in sorted(svc.GRID_ACTIONS)])
+    reason = forms.CharField(required=False, max_length=2000)
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
 def _pick_grid(request: HttpRequest, grids):
     wanted = request.GET.get("grid") or request.POST.get("grid")
     for g in grids:
@@ -148,18 +154,21 @@ def check(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def act(request: HttpRequest, number: str) -> HttpResponse:
-    action = request.POST.get("action", "")
-    if action not in svc.GRID_ACTIONS:
-        messages.error(request, _("Not possible from the grid page."))
+    form = ActForm(request.POST)
+    if not form.is_valid():
+        if "action" in form.errors:
+            messages.error(request, _("Not possible from the grid page."))
+        else:
+            messages.error(request, _("The page was out of date; please try again."))
         return redirect("grid:home")
     try:
         case = case_selectors.case_get(viewer=request.user, number=number)
         case_services.case_transition(
             case=case,
             actor=request.user,
-            action=action,
-            reason=request.POST.get("reason", ""),
-            version=int(request.POST.get("version") or 0) or None,
+            action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))

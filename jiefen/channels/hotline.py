@@ -45,9 +45,65 @@ ANONYMOUS_CALLER = "12345来电人"
 log = logging.getLogger(__name__)
 
 
+# Column titles of the hotline platform's spreadsheet exports, and the fields they hold.
+HEADER_ALIASES = {
+    "工单编号": "order_id",
+    "工单号": "order_id",
+    "受理时间": "received_at",
+    "来电时间": "received_at",
+    "来电人": "caller",
+    "诉求人": "caller",
+    "联系电话": "phone",
+    "来电号码": "phone",
+    "地址": "address",
+    "事发地址": "address",
+    "诉求分类": "category",
+    "事项分类": "category",
+    "诉求内容": "content",
+    "工单内容": "content",
+    "紧急程度": "urgency",
+}
+XLSX_MAGIC = b"PK\x03\x04"  # a zip container: .xlsx
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a phone or an order number typed as a number
+    return str(value).strip()
+
+
+def _read_xlsx(raw: bytes) -> list[dict]:
+    """Rows of the first sheet of an .xlsx file; the first non-empty row holds the titles."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ValidationFailed(
+            _("The file is not a readable .xlsx workbook."), fields={"file": [str(exc)[:200]]}
+        ) from exc
+    try:
+        rows = (r for r in wb.worksheets[0].iter_rows(values_only=True) if any(v is not None for v in r))
+        header = [HEADER_ALIASES.get(_cell_text(v), _cell_text(v)) for v in next(rows, ())]
+        return [{k: _cell_text(v) for k, v in zip(header, row, strict=False) if k} for row in rows]
+    finally:
+        wb.close()
+
+
 def read_orders(raw: bytes | str, *, fmt: str | None = None) -> list[dict]:
-    """Rows from a CSV (header line with the field names; UTF-8 with or without BOM, or GB18030)
-    or a JSON file (a list, or {"orders": [...]})."""
+    """Rows from an .xlsx workbook (first sheet, a title row), a CSV (header line with the field
+    names; UTF-8 with or without BOM, or GB18030) or a JSON file (a list, or {"orders": [...]}).
+    Column titles may be the field names or the hotline platform's Chinese titles."""
+    if fmt == "xlsx" or (fmt is None and isinstance(raw, bytes) and raw[:4] == XLSX_MAGIC):
+        if not isinstance(raw, bytes):
+            raise ValidationFailed(_("The file is not a readable .xlsx workbook."), fields={"file": ["text"]})
+        return _read_xlsx(raw)
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8-sig")
@@ -64,7 +120,7 @@ def read_orders(raw: bytes | str, *, fmt: str | None = None) -> list[dict]:
             raise ValidationFailed(_("Expected a list of work orders."), fields={"orders": [_("not a list")]})
         return data
     reader = csv.DictReader(io.StringIO(text))
-    return [dict(row) for row in reader]
+    return [{HEADER_ALIASES.get(k, k): v for k, v in row.items()} for row in reader]
 
 
 def _text(row: dict, key: str, limit: int) -> str:

@@ -3,20 +3,25 @@
 Services are the dispute categories; requests are cases. XML (required by the spec) and JSON
 both; errors as the spec's list of {code, description} with the same HTTP status.
 
-What is public: without an `api_key`, requests show what is safe for anyone — the category,
-status, organisation in charge, region and dates — but not the description (it is personal
-data of the parties). With a staff member's API token as `api_key`, the list is that person's
-jurisdiction and includes the description. POST needs an `api_key` (the spec allows requiring
+What is public: without an `api_key`, requests list only cases that were submitted through
+Open311 in a category marked public (settings.JIEFEN_OPEN311_PUBLIC_CATEGORIES: environment,
+property management, consumer matters by default) — never a family, labour or petition matter
+brought to a window or the hotline — and show only what is safe for anyone: the category,
+status, organisation in charge, region and dates, not the description or the status notes
+(personal data of the parties). With a staff member's API token as `api_key`, the list is that
+person's jurisdiction and includes the description. POST needs an `api_key` (the spec allows requiring
 one); `address_id` may carry a 12-digit region code; `address_string` is matched against the
 county's town and village names.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
@@ -111,6 +116,12 @@ def _error(fmt: str, code: int, description: str) -> HttpResponse:
         item="error",
         status=code,
     )
+
+
+def error_response(request: HttpRequest, code: int, description: str) -> HttpResponse:
+    """An error in the spec's format, the format taken from the path (…/requests.json → JSON)."""
+    fmt = request.path.rsplit(".", 1)[-1] if "." in request.path else "xml"
+    return _error(fmt, code, description)
 
 
 def endpoint(view):
@@ -234,10 +245,19 @@ def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpRespons
 # ---------------------------------------------------------------- requests
 
 
+def _visible(staff):
+    """The cases a caller may see: staff their jurisdiction; anyone else only the public feed."""
+    if staff is not None:
+        return Case.objects.filter(case_scope(staff))
+    return Case.objects.filter(
+        category__in=settings.JIEFEN_OPEN311_PUBLIC_CATEGORIES, open311_token__isnull=False
+    )
+
+
 def _request_row(case: Case, *, full: bool) -> dict:
     status = "open" if case.status in OPEN_STATUSES else "closed"
     notes = case.get_status_display()
-    if case.status == "not_accepted" and case.legal_route_told:
+    if full and case.status == "not_accepted" and case.legal_route_told:
         notes = f"{notes}: {case.legal_route_told}"
     elif case.status == "merged" and case.merged_into_id:
         notes = f"{notes}"
@@ -278,7 +298,7 @@ def _date(request: HttpRequest, name: str):
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     staff = _staff(request, required=False)
     county = _jurisdiction(request)
-    qs = Case.objects.all() if staff is None else Case.objects.filter(case_scope(staff))
+    qs = _visible(staff)
     if county is not None:
         qs = qs.filter(county=county)
     ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
@@ -307,6 +327,26 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     return _respond(fmt, data, root="service_requests", item="request")
 
 
+def _point(lat: str, long: str) -> tuple[float, float] | None:
+    """The WGS84 point of `lat` and `long`, None when neither is given; anything else is refused."""
+    if not lat and not long:
+        return None
+    try:
+        point = (float(lat), float(long))
+    except ValueError:
+        point = None
+    if (
+        point is None
+        or not all(math.isfinite(v) for v in point)
+        or not -90 <= point[0] <= 90
+        or not -180 <= point[1] <= 180
+    ):
+        raise Open311Error(
+            400, _("lat and long must both be given, as decimal degrees (lat -90 to 90, long -180 to 180)")
+        )
+    return point
+
+
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     staff = _staff(request, required=True)
     p = request.POST
@@ -316,7 +356,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if code not in Category.values:
         raise Open311Error(404, _("service_code not found"))
     address_id, address = p.get("address_id", "").strip(), p.get("address_string", "").strip()[:200]
-    has_point = bool(p.get("lat", "").strip() and p.get("long", "").strip())
+    has_point = _point(p.get("lat", "").strip(), p.get("long", "").strip()) is not None
     if not (address_id or address or has_point):
         raise Open311Error(400, _("a location is required: lat and long, address_string or address_id"))
     county = _jurisdiction(request) or _staff_county(staff)
@@ -377,7 +417,7 @@ def requests_(request: HttpRequest, fmt: str) -> HttpResponse:
 @endpoint
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     staff = _staff(request, required=False)
-    qs = Case.objects.all() if staff is None else Case.objects.filter(case_scope(staff))
+    qs = _visible(staff)
     case = qs.filter(number=request_id).select_related("lead_organization", "region").first()
     if case is None:
         raise Open311Error(404, _("service_request_id not found"))

@@ -1,17 +1,51 @@
-"""A fixed-window rate limit on Django's cache (Redis in production): public endpoints only."""
+"""A fixed-window rate limit on Django's cache, which every worker process shares (Redis with
+REDIS_URL, else the database: settings.CACHES), and the client address it counts by."""
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
 
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _trusted(addr: str) -> bool:
+    nets = _networks(tuple(settings.JIEFEN_TRUSTED_PROXIES))
+    if not nets:
+        return False
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    return any(ip in n for n in nets)
+
+
 def client_ip(request: HttpRequest) -> str:
-    # Behind the reverse proxy, the proxy sets REMOTE_ADDR through its own trusted header
-    # handling (docs/operations.md); X-Forwarded-For from the client is not trusted here.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The address of the client: REMOTE_ADDR; when that is a trusted reverse proxy
+    (JIEFEN_TRUSTED_PROXIES), the right-most address of X-Forwarded-For that is not one.
+
+    Without trusted proxies X-Forwarded-For is ignored: any client can write it.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    if not _trusted(remote):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote  # a malformed header: count the proxy, not a forged name
+        if not _trusted(hop):
+            return hop
+    return remote
 
 
 def hit(scope: str, who: str, *, limit: int, per_seconds: int) -> bool:

@@ -29,6 +29,9 @@ def _fernet(key: str) -> Fernet:
 
 
 def encrypt(value: str) -> str:
+    from jiefen.core.keycheck import ensure_database_keys
+
+    ensure_database_keys()  # once per process: never write under keys the database does not use
     return _fernet(settings.JIEFEN_PII_KEY).encrypt(value.encode()).decode()
 
 

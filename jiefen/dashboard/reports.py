@@ -59,6 +59,15 @@ def monthly_report(*, viewer: Staff, region_code: str | None, first: date, last:
     }
 
 
+def _append(ws, row: list) -> None:
+    """Append a row whose texts stay texts: openpyxl stores a string beginning with "=" as a
+    formula, so a region or organisation named `=HYPERLINK(…)` would be live in the report."""
+    ws.append(row)
+    for cell in ws[ws.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 def monthly_report_xlsx(rep: dict) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -68,25 +77,25 @@ def monthly_report_xlsx(rep: dict) -> bytes:
     ws = wb.active
     ws.title = _("summary")[:31]
     bold = Font(bold=True)
-    ws.append([_("Monthly statistics of dispute resolution"), ov["region"]["name"], rep["month"]])
+    _append(ws, [_("Monthly statistics of dispute resolution"), ov["region"]["name"], rep["month"]])
     ws["A1"].font = bold
-    ws.append([])
-    ws.append(
-        [_("figure"), _("this month"), _("same month last year"), _("year-on-year %"), _("year to date")]
+    _append(ws, [])
+    _append(
+        ws, [_("figure"), _("this month"), _("same month last year"), _("year-on-year %"), _("year to date")]
     )
     for row in rep["summary"]:
-        ws.append([str(row[0]), *row[1:]])
-    ws.append([])
-    ws.append([_("share ended at village and town (%)"), rep["share"], "", "", rep["share_ytd"]])
-    ws.append([_("average working days to resolve"), rep["avg_workdays"]])
+        _append(ws, [str(row[0]), *row[1:]])
+    _append(ws, [])
+    _append(ws, [_("share ended at village and town (%)"), rep["share"], "", "", rep["share_ytd"]])
+    _append(ws, [_("average working days to resolve"), rep["avg_workdays"]])
 
     def sheet(title: str, header: list[str], rows: Iterable[list]) -> None:
         s = wb.create_sheet(title[:31])
-        s.append(header)
+        _append(s, header)
         for c in s[1]:
             c.font = bold
         for r in rows:
-            s.append(r)
+            _append(s, r)
 
     sheet(
         _("by level"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from jiefen.directory.backends import LOGIN_REFUSED
 from jiefen.directory.models import ApiToken, Organization, Role, Staff
 from jiefen.directory.services import api_token_revoke
 
@@ -77,3 +79,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token)
         self.message_user(request, _("Tokens revoked."))
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login answers a refused login as the staff login does: one message for a
+    wrong password, an unknown user and a locked account (the lockout is in the backend)."""
+
+    error_messages = {**AdminAuthenticationForm.error_messages, "invalid_login": LOGIN_REFUSED}
+
+
+admin.site.login_form = AdminLoginForm

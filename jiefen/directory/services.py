@@ -260,6 +260,35 @@ def login_failed(*, staff: Staff) -> bool:
     return login_locked(staff)
 
 
+def _address_key(address: str) -> str:
+    window = int(clock.now().timestamp() // (settings.JIEFEN_LOGIN_LOCKOUT_MINUTES * 60))
+    return f"login-fail:{address}:{window}"
+
+
+def login_address_blocked(address: str) -> bool:
+    """Whether this client address has failed too often (any usernames) in the current window."""
+    if not address:
+        return False
+    from django.core.cache import cache
+
+    return (cache.get(_address_key(address)) or 0) >= settings.JIEFEN_LOGIN_MAX_FAILURES_PER_ADDRESS
+
+
+def login_address_failed(address: str) -> None:
+    """Count a failed login of a client address (the shared cache: every worker sees it)."""
+    if not address:
+        return
+    from django.core.cache import cache
+
+    key = _address_key(address)
+    timeout = settings.JIEFEN_LOGIN_LOCKOUT_MINUTES * 60 + 5
+    if not cache.add(key, 1, timeout=timeout):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=timeout)
+
+
 def login_succeeded(*, staff: Staff) -> None:
     """Reset the failure counter and any lockout after a successful login."""
     with transaction.atomic():

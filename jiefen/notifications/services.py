@@ -193,7 +193,10 @@ def outbox_deliver(*, message_id: int) -> Outcome:
                 provider_id = "inbox"
             else:
                 provider_id = get_gateway().send(
-                    phone=pii.decrypt(msg.recipient_enc), text=msg.body, key=f"jiefen-{msg.key}"
+                    phone=pii.decrypt(msg.recipient_enc),
+                    text=msg.body,
+                    key=f"jiefen-{msg.key}",
+                    sensitive=msg.sensitive,
                 )
         except GatewayError as exc:
             msg.last_error = str(exc)[:2000]

@@ -34,9 +34,14 @@ class TrackingCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    # Keyed hash of the phone the code went to: sends and wrong tries are limited per phone too.
+    phone_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["case", "-created_at"])]
+        indexes = [
+            models.Index(fields=["case", "-created_at"]),
+            models.Index(fields=["phone_hash", "-created_at"], name="trackingcode_phone"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.created_at:%Y-%m-%d %H:%M}"

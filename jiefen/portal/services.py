@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from jiefen.cases.choices import Channel, PartyRole, Status
@@ -27,8 +28,11 @@ from jiefen.regions.models import Region
 
 MAX_ATTACHMENTS = 5
 CODE_TTL = timedelta(minutes=10)
-CODE_ATTEMPTS = 5
-CODES_PER_WINDOW = 3
+CODE_ATTEMPTS = 5  # wrong tries that void one code
+CODES_PER_WINDOW = 3  # codes per case in CODE_TTL
+PHONE_WINDOW = timedelta(hours=1)
+CODES_PER_PHONE = 5  # codes sent to one phone in PHONE_WINDOW, whatever the case
+PHONE_ATTEMPTS = 10  # wrong tries on all codes of one phone in PHONE_WINDOW
 RATEABLE = frozenset({Status.RESOLVED, Status.CLOSED})
 
 
@@ -167,17 +171,31 @@ def tracking_code_send(*, number: str, query_code: str) -> Case:
         phones = list(
             case.parties.filter(role=PartyRole.APPLICANT)
             .exclude(phone_enc="")
-            .values_list("phone_enc", flat=True)
+            .order_by("pk")
+            .values_list("phone_enc", "phone_hash")
         )
         if not phones:
             raise ValidationFailed(
                 _("No phone number is recorded for this case; ask the centre."), code="no_phone"
             )
+        phone_hash = phones[0][1]
+        if (
+            phone_hash
+            and TrackingCode.objects.filter(phone_hash=phone_hash, created_at__gte=now - PHONE_WINDOW).count()
+            >= CODES_PER_PHONE
+        ):
+            raise ValidationFailed(
+                _("Too many codes were sent to this phone; wait an hour."), code="rate_limited"
+            )
         code = f"{secrets.randbelow(10**6):06d}"
         tc = TrackingCode.objects.create(
-            case=case, code_hash=_code_hash(case, code), created_at=now, expires_at=now + CODE_TTL
+            case=case,
+            code_hash=_code_hash(case, code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+            phone_hash=phone_hash,
         )
-        for i, enc in enumerate(phones[:3]):
+        for i, (enc, _hash) in enumerate(phones[:3]):
             outbox_enqueue(
                 template=Template.ONE_TIME_CODE,
                 key=f"otp:{tc.pk}:{i}",
@@ -189,8 +207,24 @@ def tracking_code_send(*, number: str, query_code: str) -> Case:
     return case
 
 
+def _phone_failures(phone_hash: str, now) -> int:
+    if not phone_hash:
+        return 0
+    return (
+        TrackingCode.objects.filter(phone_hash=phone_hash, created_at__gte=now - PHONE_WINDOW).aggregate(
+            n=Sum("attempts")
+        )["n"]
+        or 0
+    )
+
+
 def tracking_code_verify(*, case_id: int, code: str) -> Case:
-    """Accept the latest unexpired code once; a few wrong tries void it."""
+    """Accept the latest unexpired code once; a few wrong tries void it, more on one phone
+    block every code of that phone for an hour.
+
+    A wrong try is counted in its own committed transaction before the refusal is raised: a
+    refusal raised inside it would roll the count back (and did: it stayed 0).
+    """
     now = clock.now()
     with transaction.atomic():
         tc = (
@@ -201,15 +235,18 @@ def tracking_code_verify(*, case_id: int, code: str) -> Case:
         )
         if tc is None or tc.attempts >= CODE_ATTEMPTS:
             raise ValidationFailed(_("The code has expired; ask for a new one."), code="code_expired")
-        if not secrets.compare_digest(tc.code_hash, _code_hash(tc.case, (code or "").strip())):
-            tc.attempts += 1
-            tc.save(update_fields=["attempts"])
+        if _phone_failures(tc.phone_hash, now) >= PHONE_ATTEMPTS:
             raise ValidationFailed(
-                _("The code is not right."), code="code_wrong", fields={"code": [_("wrong")]}
+                _("Too many wrong codes for this phone; wait an hour."), code="rate_limited"
             )
-        tc.used_at = now
-        tc.save(update_fields=["used_at"])
-        return tc.case
+        right = secrets.compare_digest(tc.code_hash, _code_hash(tc.case, (code or "").strip()))
+        if right:
+            tc.used_at = now
+            tc.save(update_fields=["used_at"])
+            return tc.case
+        TrackingCode.objects.filter(pk=tc.pk).update(attempts=F("attempts") + 1)
+    # Committed above; only now the refusal.
+    raise ValidationFailed(_("The code is not right."), code="code_wrong", fields={"code": [_("wrong")]})
 
 
 # ---------------------------------------------------------------- feedback

@@ -168,7 +168,7 @@ class FeedbackOut(Schema):
     closure_no: int
 
 
-class DeadlineOut(Schema):
+class MyDeadlineOut(Schema):
     kind: str
     due_at: datetime | None
     provisional: bool
@@ -406,7 +406,7 @@ def record_feedback(request: HttpRequest, number: str, payload: FeedbackIn):
     )
 
 
-@router.get("/me/deadlines", response=list[DeadlineOut], summary="My deadlines, soonest first")
+@router.get("/me/deadlines", response=list[MyDeadlineOut], summary="My deadlines, soonest first")
 def my_deadlines(request: HttpRequest):
     return [
         {

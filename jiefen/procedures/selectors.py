@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jiefen.cases.models import Case, CaseStep
@@ -216,10 +216,20 @@ def case_followup(*, case: Case) -> dict:
 def reception_list(*, viewer: Staff, since=None, limit: int = 50) -> list[ReceptionDay]:
     """Reception days and visits down from `since` (default today), with the cases booked in
     that the viewer may see."""
+    from jiefen.procedures.services import staff_county_id
+
     since = since or clock.today()
+    days_qs = ReceptionDay.objects.filter(date__gte=since)
+    county_id = staff_county_id(viewer)
+    if county_id is not None:  # the county's own days; a system administrator sees all
+        days_qs = days_qs.filter(
+            Q(leader__organization__region_id=county_id)
+            | Q(leader__organization__region__county_id=county_id)
+        )
+    elif not viewer.is_superuser:
+        return []
     days = list(
-        ReceptionDay.objects.filter(date__gte=since)
-        .select_related("leader")
+        days_qs.select_related("leader")
         .prefetch_related(
             Prefetch(
                 "bookings",

@@ -908,12 +908,33 @@ def _require(actor: Staff, roles: frozenset[str], code: str = "procedure_not_all
         raise PermissionDenied(_("Your role may not do this."), code=code)
 
 
+def staff_county_id(staff: Staff | None) -> int | None:
+    """The county a staff member works in (None: no organisation, e.g. a system administrator)."""
+    org = getattr(staff, "organization", None)
+    if org is None:
+        return None
+    region = org.region
+    return region.pk if region.level == "county" else region.county_id
+
+
+def staff_county_id_of_org(org: Organization) -> int:
+    region = org.region
+    return region.pk if region.level == "county" else region.county_id
+
+
+def _same_county(actor: Staff, county_id: int | None) -> bool:
+    mine = staff_county_id(actor)
+    return mine is None and actor.is_superuser or (mine is not None and mine == county_id)
+
+
 def reception_create(
     *, actor: Staff, kind: str, day: date, place: str, leader: Staff | None = None, note: str = ""
 ) -> ReceptionDay:
-    """Plan a leader's reception day (接访) or visit down (下访)."""
+    """Plan a leader's reception day (接访) or visit down (下访), for a leader of one's county."""
     _require(actor, RECEPTION_ORGANISERS)
     leader = leader or actor
+    if leader is not actor and not _same_county(actor, staff_county_id(leader)):
+        raise NotFound(_("No such leader."))
     if kind not in ReceptionKind.values:
         raise ValidationFailed(_("Unknown kind."), fields={"kind": [_("invalid")]})
     if not leader.has_role("leader"):
@@ -932,8 +953,11 @@ def reception_create(
 
 
 def reception_book(*, reception: ReceptionDay, case: Case, actor: Staff, note: str = "") -> ReceptionBooking:
-    """Book a case into a reception day or a visit down; it appears on the case's timeline."""
+    """Book a case into a reception day or a visit down of the case's county; it appears on the
+    case's timeline."""
     _require(actor, RECEPTION_ORGANISERS | {"clerk", "handler"})
+    if staff_county_id(reception.leader) != case.county_id or not _same_county(actor, case.county_id):
+        raise NotFound(_("No such reception day."))
     with transaction.atomic():
         locked = _lock_case(case)
         if locked.status in ENDED_STATUSES - {Status.RESOLVED}:
@@ -1006,6 +1030,11 @@ def supervision_order(
     """A supervision order (督办) to an organisation: instructions, a reply due date (default:
     rule `leader.supervision_reply` from today)."""
     _require(actor, LEADER_ROLES | {"admin"})
+    if organization is not None and staff_county_id_of_org(organization) != case.county_id:
+        raise ValidationFailed(
+            _("Choose an organisation of the case's county."),
+            fields={"organization_id": [_("outside the county")]},
+        )
     instructions = _text(instructions, "instructions", required=True)
     if due_on is not None and due_on < clock.today():
         raise ValidationFailed(

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The API docs page from ninja's own static files, not a CDN (works offline, fits the CSP).
+    "ninja",
     "jiefen.core",
     "jiefen.regions",
     "jiefen.directory",
@@ -44,9 +46,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "jiefen.cases.groupcommit.ArrivalMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "jiefen.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "jiefen.core.edge.InputGuardMiddleware",
+    "jiefen.api.idempotency.IdempotencyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -76,7 +81,8 @@ TEMPLATES = [
 
 DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The folder and the database file are the service user's alone (jiefen.core.apps).
+    DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers proceed while one writer holds the lock; IMMEDIATE takes the write
     # lock at BEGIN so two registrations queue instead of failing half-way.
@@ -113,7 +119,15 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every star
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Any request larger than this (five 10 MB files of the portal and the form) is refused before
+# it is read (jiefen.core.edge); bodies other than file uploads stop at DATA_UPLOAD_MAX_MEMORY_SIZE.
+JIEFEN_MAX_REQUEST_BYTES = 51 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (citizens' attachments) are encrypted at rest (jiefen.core.storage).
+STORAGES = {
+    "default": {"BACKEND": "jiefen.core.storage.EncryptedFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -121,10 +135,29 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of every answer (jiefen.core.csp): scripts and styles from this origin
+# only (no inline script, handler or style anywhere), images also as data:/blob: (charts).
+JIEFEN_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Django's admin pages carry a few style attributes of their own.
+JIEFEN_CSP_BY_PATH = {"/admin/": JIEFEN_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")}
 
-# Lockout after repeated login failures (directory.services.login_attempt_*).
+# Lockout after repeated login failures, for every way in (jiefen.directory.backends): an account
+# after 5 failures, a client address after 50 (any usernames; 0 = no address limit).
+AUTHENTICATION_BACKENDS = ["jiefen.directory.backends.LockoutBackend"]
 JIEFEN_LOGIN_MAX_FAILURES = 5
+JIEFEN_LOGIN_MAX_FAILURES_PER_ADDRESS = 50
 JIEFEN_LOGIN_LOCKOUT_MINUTES = 15
+# Operations that honour an Idempotency-Key header, and how long a key is kept
+# (jiefen.api.idempotency).
+JIEFEN_IDEMPOTENT_PATHS = ("/api/v1/cases", "/api/v1/channels/12345/orders")
+JIEFEN_IDEMPOTENCY_HOURS = 24
+# Categories whose cases submitted through Open311 are listed to anyone (jiefen.channels.open311);
+# every other case is seen only by staff with an api_key, in their jurisdiction.
+JIEFEN_OPEN311_PUBLIC_CATEGORIES = ("environment", "property_mgmt", "consumer")
 # Longest description a case accepts, in characters.
 JIEFEN_MAX_DESCRIPTION = 20000
 # Seconds each process keeps reference data (routing table, organisations, time limits, alert
@@ -140,7 +173,9 @@ JIEFEN_GROUP_COMMIT_WAIT_MS = 5.0  # at most this long for requests already bein
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Phones and ID numbers masked, secret parameters replaced in every line (jiefen.core.logscrub).
+    "filters": {"scrub": {"()": "jiefen.core.logscrub.ScrubFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
@@ -159,14 +194,24 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-deliver-due": {"task": "jiefen.notifications.tasks.deliver_due", "schedule": 60.0},
 }
 
-# Cache (rate limits on public endpoints): Redis when configured, else this process's memory.
+# Cache (rate limits, login failures): shared by every worker process — Redis when configured,
+# else a table of the database (created by the migration core.0001_cache_table).
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ENV.redis_url}
         if ENV.redis_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "jiefen_cache",
+            # Culling at the default 300 entries would forget counters under a wide attack.
+            "OPTIONS": {"MAX_ENTRIES": 200000, "CULL_FREQUENCY": 4},
+        }
     )
 }
+# The client address for rate limits and lockouts: REMOTE_ADDR, unless it is one of these
+# reverse proxies (addresses or networks, JIEFEN_TRUSTED_PROXIES); then X-Forwarded-For is read
+# from the right, skipping trusted proxies (jiefen.channels.ratelimit.client_ip).
+JIEFEN_TRUSTED_PROXIES = ENV.trusted_proxies
 
 # Notifications (jiefen.notifications): SMS gateway and delivery retries.
 JIEFEN_SMS_BACKEND = ENV.sms_backend

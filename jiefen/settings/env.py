@@ -30,11 +30,13 @@ class Env:
     sms_file: str = ""
     sms_http_url: str = ""
     sms_http_key: str = ""
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
+    trusted_proxies: tuple[str, ...] = ()
 
 
-def _generated_secrets(data_dir: Path) -> dict[str, str]:
+def _generated_secrets(data_dir: Path, name: str = "secrets.json") -> dict[str, str]:
     """Development secrets: generated once into the data folder, never committed."""
-    path = data_dir / "secrets.json"
+    path = data_dir / name
     if path.exists():
         return json.loads(path.read_text())
     from cryptography.fernet import Fernet
@@ -44,7 +46,7 @@ def _generated_secrets(data_dir: Path) -> dict[str, str]:
         "pii_key": Fernet.generate_key().decode(),
         "hash_key": secrets.token_urlsafe(32),
     }
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(values))
     os.chmod(tmp, 0o600)
@@ -58,12 +60,45 @@ def _generated_secrets(data_dir: Path) -> dict[str, str]:
     return json.loads(path.read_text())
 
 
+SECRET_VARIABLES = ("JIEFEN_SECRET_KEY", "JIEFEN_PII_KEY", "JIEFEN_HASH_KEY")
+
+
+class MissingSecrets(RuntimeError):
+    """Production settings without their secrets: nothing is generated, the process stops."""
+
+
+def _secrets_from_file(path: Path) -> dict[str, str]:
+    values = json.loads(path.read_text())
+    missing = [k for k in ("secret_key", "pii_key", "hash_key") if not values.get(k)]
+    if missing:
+        raise MissingSecrets(f"{path} lacks {', '.join(missing)}")
+    return values
+
+
+def _production() -> bool:
+    return os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production")
+
+
 def read_env() -> Env:
     data_dir = Path(os.environ.get("JIEFEN_DATA_DIR", "./var")).resolve()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'jiefen.sqlite3'}"
     generated: dict[str, str] = {}
-    if not all(os.environ.get(k) for k in ("JIEFEN_SECRET_KEY", "JIEFEN_PII_KEY", "JIEFEN_HASH_KEY")):
-        generated = _generated_secrets(data_dir)
+    if not all(os.environ.get(k) for k in SECRET_VARIABLES):
+        # The secrets come from the environment, else from JIEFEN_SECRETS_FILE (which may live
+        # outside the data folder), else — never in production — generated into the data folder.
+        secrets_file = os.environ.get("JIEFEN_SECRETS_FILE", "")
+        if secrets_file and Path(secrets_file).exists():
+            generated = _secrets_from_file(Path(secrets_file))
+        elif _production():
+            raise MissingSecrets(
+                "jiefen.settings.production needs JIEFEN_SECRET_KEY, JIEFEN_PII_KEY and JIEFEN_HASH_KEY "
+                "in the environment, or JIEFEN_SECRETS_FILE naming a file that holds them; it never "
+                "generates keys (a new key would leave the existing personal data unreadable)."
+            )
+        elif secrets_file:
+            generated = _generated_secrets(Path(secrets_file).parent, Path(secrets_file).name)
+        else:
+            generated = _generated_secrets(data_dir)
     return Env(
         data_dir=data_dir,
         database_url=database_url,
@@ -81,4 +116,7 @@ def read_env() -> Env:
         sms_file=os.environ.get("JIEFEN_SMS_FILE", ""),
         sms_http_url=os.environ.get("JIEFEN_SMS_HTTP_URL", ""),
         sms_http_key=os.environ.get("JIEFEN_SMS_HTTP_KEY", ""),
+        trusted_proxies=tuple(
+            p.strip() for p in os.environ.get("JIEFEN_TRUSTED_PROXIES", "").split(",") if p.strip()
+        ),
     )

@@ -9,3 +9,6 @@ WHITENOISE_AUTOREFRESH = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Tests travel in time after logging in; sessions must outlive the journey.
 SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
+# Rate-limit counters in this process's memory: tests clear them without a database. The
+# database cache of the embedded default is tested on its own (portal/tests/test_code_limits.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -7,42 +7,24 @@ by `cases.services.case_register`, whose ValidationFailed.fields are put back on
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from jiefen.cases.choices import Category, Channel, Level, PartyKind, PartyRole, ResolvedLevel, Status
-from jiefen.directory import services as directory_services
-from jiefen.directory.models import Staff
+from jiefen.directory.backends import LOGIN_REFUSED
 
 MAX_PARTY_ROWS = 20
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form with the directory's lockout after repeated failures."""
+    """Django's login form. The lockout after repeated failures is in the authentication
+    backend (jiefen.directory.backends), so it holds for every way in; a locked account gets
+    the same answer as a wrong password or an unknown user."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("Wrong username or password."),
-        "locked": _("Too many failed attempts: this account is locked for a while. Try again later."),
+        "invalid_login": LOGIN_REFUSED,
     }
-
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if not username or not password:
-            return self.cleaned_data
-        staff = Staff.objects.filter(username=username).first()
-        if staff is not None and directory_services.login_locked(staff):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        self.user_cache = authenticate(self.request, username=username, password=password)
-        if self.user_cache is None:
-            if staff is not None and directory_services.login_failed(staff=staff):
-                raise forms.ValidationError(self.error_messages["locked"], code="locked")
-            raise self.get_invalid_login_error()
-        self.confirm_login_allowed(self.user_cache)
-        directory_services.login_succeeded(staff=self.user_cache)
-        return self.cleaned_data
 
 
 class CaseRegisterForm(forms.Form):

@@ -518,7 +518,9 @@ def party_reveal(request: HttpRequest, number: str, party_id: int) -> HttpRespon
         raise Http404(_("No such party."))
     field_name = request.POST.get("field", "")
     try:
-        value = services.party_pii_reveal(viewer=request.user, party=party, field_name=field_name)
+        value = services.party_pii_reveal(
+            viewer=request.user, party=party, field_name=field_name, reason=request.POST.get("reason", "")
+        )
     except DomainError as exc:
         if request.headers.get("HX-Request"):
             return HttpResponse(str(exc.message), status=exc.status)

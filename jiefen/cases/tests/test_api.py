@@ -177,7 +177,9 @@ def test_reveal_is_logged(client, anji, token):
     data = client.post("/api/v1/cases", body(anji), content_type="application/json", **auth(token)).json()
     party_id = data["parties"][0]["id"]
     # when
-    resp = client.post(f"/api/v1/cases/{data['number']}/parties/{party_id}/reveal?field=phone", **auth(token))
+    resp = client.post(
+        f"/api/v1/cases/{data['number']}/parties/{party_id}/reveal?field=phone&reason=回访", **auth(token)
+    )
     # then
     assert resp.json()["value"] == "13812345678"
     detail = client.get(f"/api/v1/cases/{data['number']}", **auth(token)).json()

@@ -210,6 +210,51 @@ def test_command_reads_csv_and_json_and_prints_the_report(anji, dispatcher, froz
     assert third["skipped"] == 2 and third["created"] == 0
 
 
+def test_command_reads_a_real_xlsx_export_with_chinese_titles(anji, dispatcher, frozen_now, tmp_path, capsys):
+    # given: a workbook as the hotline platform exports it (a date-time cell, a numeric phone)
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工单编号", "受理时间", "来电人", "联系电话", "地址", "诉求分类", "诉求内容", "紧急程度"])
+    ws.append(
+        [
+            "ZJ12345-900001",
+            datetime(2026, 3, 1, 8, 30),
+            "张三",
+            13812349001,
+            "安吉县孝丰镇横溪坞村3组",
+            "邻里纠纷",
+            "邻居家装修噪音，晚上十点后还在施工",
+            "普通",
+        ]
+    )
+    ws.append([None] * 8)
+    path = tmp_path / "orders.xlsx"
+    wb.save(path)
+    # when
+    call_command("import_12345", str(path), "--json", "--as", "dispatcher")
+    report = json.loads(capsys.readouterr().out)
+    # then
+    assert report["created"] == 1 and report["refused"] == 0
+    order_row = HotlineOrder.objects.get(order_id="ZJ12345-900001")
+    case = order_row.case
+    assert timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M") == "2026-03-01 08:30"
+    assert case.parties.get(role="applicant").phone_masked == "138****9001"
+
+
+def test_read_orders_refuses_a_broken_workbook():
+    # given
+    raw = b"PK\x03\x04" + b"not a zip at all"
+    # when / then
+    from jiefen.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        read_orders(raw)
+
+
 def test_read_orders_accepts_gb18030_csv():
     # given
     raw = "order_id,content\nA1,噪音\n".encode("gb18030")

@@ -36,6 +36,47 @@ def a_case(anji, dispatcher, frozen_now):
     ).case
 
 
+@pytest.fixture
+def public_case(anji, dispatcher, frozen_now):
+    """A case submitted through Open311 in a category marked public."""
+    from jiefen.core import clock
+
+    case = case_register(
+        channel="online",
+        region=anji.village.code,
+        description="河道有人倒垃圾，电话13812345678",
+        category="environment",
+        parties=[PartyInput(role="applicant", name="王小明", phone="13812345678")],
+        actor=dispatcher,
+    ).case
+    Open311Token.objects.create(token="t-public", case=case, created_at=clock.now())
+    return case
+
+
+def test_the_public_feed_lists_only_open311_cases_in_public_categories(
+    client, anji, a_case, public_case, dispatcher
+):
+    # given: a family matter submitted through Open311, a neighbour matter from the window
+    from jiefen.core import clock
+
+    family = case_register(
+        channel="online",
+        region=anji.village.code,
+        description="离婚后孩子抚养费不给",
+        category="family",
+        parties=[PartyInput(role="applicant", name="赵六", phone="13912345678")],
+        actor=dispatcher,
+    ).case
+    Open311Token.objects.create(token="t-family", case=family, created_at=clock.now())
+    # when
+    listed = client.get(f"{BASE}/requests.json").json()
+    detail_family = client.get(f"{BASE}/requests/{family.number}.json")
+    detail_window = client.get(f"{BASE}/requests/{a_case.number}.json")
+    # then
+    assert [r["service_request_id"] for r in listed] == [public_case.number]
+    assert detail_family.status_code == detail_window.status_code == 404
+
+
 def test_discovery(client):
     # given / when
     data = validate(client.get(f"{BASE}/discovery.json"), S.DISCOVERY)
@@ -69,15 +110,15 @@ def test_service_definition(client):
     jsonschema.validate(missing.json(), S.ERRORS)
 
 
-def test_requests_public_list_hides_personal_data(client, a_case):
+def test_requests_public_list_hides_personal_data(client, public_case):
     # given / when
     data = validate(client.get(f"{BASE}/requests.json"), S.SERVICE_REQUESTS)
     root = xml(client.get(f"{BASE}/requests.xml"))
     # then
     [row] = data
-    assert row["service_request_id"] == a_case.number and row["status"] == "open"
+    assert row["service_request_id"] == public_case.number and row["status"] == "open"
     assert row["description"] == "" and "13812345678" not in str(data)
-    assert row["address_id"] == a_case.region.code
+    assert row["address_id"] == public_case.region.code
     assert root.tag == "service_requests" and root[0].tag == "request"
     assert {e.tag for e in root[0]} == S.XML_REQUEST_FIELDS
 
@@ -89,9 +130,9 @@ def test_requests_with_api_key_show_description_in_jurisdiction(client, a_case, 
     assert data[0]["description"].startswith("邻居装修")
 
 
-def test_requests_filters(client, a_case):
+def test_requests_filters(client, public_case):
     # given / when
-    by_id = client.get(f"{BASE}/requests.json", {"service_request_id": a_case.number}).json()
+    by_id = client.get(f"{BASE}/requests.json", {"service_request_id": public_case.number}).json()
     closed = client.get(f"{BASE}/requests.json", {"status": "closed"}).json()
     other_code = client.get(f"{BASE}/requests.json", {"service_code": "labour"}).json()
     window = client.get(
@@ -101,7 +142,7 @@ def test_requests_filters(client, a_case):
     bad_date = client.get(f"{BASE}/requests.json", {"start_date": "yesterday"})
     bad_status = client.get(f"{BASE}/requests.xml", {"status": "pending"})
     # then
-    assert [r["service_request_id"] for r in by_id] == [a_case.number]
+    assert [r["service_request_id"] for r in by_id] == [public_case.number]
     assert closed == [] and other_code == []
     assert len(window) == 1
     assert bad_date.status_code == 400
@@ -111,14 +152,14 @@ def test_requests_filters(client, a_case):
     assert root.tag == "errors" and root[0].tag == "error" and root[0].find("code").text == "400"
 
 
-def test_request_detail_and_not_found(client, a_case):
+def test_request_detail_and_not_found(client, public_case):
     # given / when
-    data = validate(client.get(f"{BASE}/requests/{a_case.number}.json"), S.SERVICE_REQUESTS)
-    root = xml(client.get(f"{BASE}/requests/{a_case.number}.xml"))
+    data = validate(client.get(f"{BASE}/requests/{public_case.number}.json"), S.SERVICE_REQUESTS)
+    root = xml(client.get(f"{BASE}/requests/{public_case.number}.xml"))
     missing = client.get(f"{BASE}/requests/330523-2026-999999.json")
     # then
-    assert data[0]["service_request_id"] == a_case.number
-    assert root.find("request/service_request_id").text == a_case.number
+    assert data[0]["service_request_id"] == public_case.number
+    assert root.find("request/service_request_id").text == public_case.number
     assert missing.status_code == 404
     jsonschema.validate(missing.json(), S.ERRORS)
 
@@ -212,3 +253,34 @@ def test_floods_from_one_address_are_refused_in_the_spec_format(client):
     # then
     assert resp.status_code == 429
     jsonschema.validate(resp.json(), S.ERRORS)
+
+
+@pytest.mark.parametrize(
+    ("lat", "long"),
+    [("abc", "119.68"), ("91", "119.68"), ("30.6", "-181"), ("nan", "119.68"), ("inf", "1"), ("30.6", "")],
+)
+def test_post_refuses_a_point_that_is_not_one(client, anji, token, frozen_now, lat, long):
+    # given
+    form = {"api_key": token, "service_code": "labour", "description": "拖欠工资", "lat": lat, "long": long}
+    # when
+    resp = client.post(f"{BASE}/requests.json", form)
+    # then
+    assert resp.status_code == 400
+    jsonschema.validate(resp.json(), S.ERRORS)
+    assert not Case.objects.exists()
+
+
+def test_post_with_a_real_point_is_taken(client, anji, token, frozen_now):
+    # given / when
+    resp = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": token,
+            "service_code": "labour",
+            "description": "拖欠工资",
+            "lat": "30.64",
+            "long": "119.68",
+        },
+    )
+    # then
+    assert resp.status_code == 201

@@ -99,3 +99,23 @@ def test_case_list_exports_as_csv_with_the_same_filters(logged_in, register, anj
 def test_pages_need_login(client):
     assert client.get("/dashboard/").status_code == 302
     assert client.get("/dashboard/screen/").status_code == 302
+
+
+def test_report_xlsx_keeps_a_formula_like_name_as_text(logged_in, register, anji):
+    # given: a town whose name a spreadsheet would run as a formula
+    import zipfile
+
+    name = '=HYPERLINK("http://example.invalid/x","点击")'
+    anji.town.name = name
+    anji.town.save()
+    case = register()
+    month = case.received_at.strftime("%Y-%m")
+    # when
+    xlsx = logged_in.get("/dashboard/report.xlsx", {"region": anji.county.code, "month": month})
+    # then: no cell of any sheet is a formula; the name is there as text
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<f>" in s or "<f " in s for s in sheets)
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert name in texts

@@ -103,7 +103,7 @@ def test_a_worker_on_redis_delivers_an_outbox_message(tmp_path, monkeypatch):
         # then
         assert msg.status == MessageStatus.SENT, (tmp_path / "worker.log").read_text()[-2000:]
         line = json.loads(sms.read_text().splitlines()[0])
-        assert line["to"] == "13812345678" and "246810" in line["text"]
+        assert line["to"] == "138****5678" and "246810" in line["text"]
         assert line["key"] == "jiefen-worker-test"
     finally:
         worker.terminate()

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,21 @@ def _fresh_rate_limits(settings, tmp_path):
     cache.clear()
 
 
+class SentMessages:
+    """What the in-memory gateway sent, read like the file backend's JSON lines (whole texts:
+    the logging backends withhold one-time codes)."""
+
+    def read_text(self) -> str:
+        from jiefen.notifications.gateways import MemoryGateway
+
+        return "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in MemoryGateway.SENT)
+
+
 @pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.JIEFEN_SMS_BACKEND = "file"
-    settings.JIEFEN_SMS_FILE = str(tmp_path / "sms.log")
-    return tmp_path / "sms.log"
+def sms_file(settings):
+    from jiefen.notifications.gateways import MemoryGateway
+
+    settings.JIEFEN_SMS_BACKEND = "memory"
+    MemoryGateway.SENT.clear()
+    yield SentMessages()
+    MemoryGateway.SENT.clear()

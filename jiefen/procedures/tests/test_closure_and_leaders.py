@@ -248,3 +248,45 @@ def test_reception_list_shows_the_booked_cases_in_scope(client, resolved, leader
             "bookings": [resolved.number],
         }
     ]
+
+
+def test_reception_days_leaders_and_supervision_stay_in_the_county(
+    client, resolved, leader, token, staff_factory
+):
+    # given: a leader and an organisation of another county
+    from conftest import make_county
+
+    other = make_county("330211", "镇海区")
+    their_leader = staff_factory(other.org("county_centre"), ["leader"], username="other-leader")
+    their_day = client.post(
+        "/api/v1/receptions",
+        {"kind": "reception", "date": "2026-09-30", "place": "镇海区信访局"},
+        content_type="application/json",
+        **token(their_leader),
+    ).json()
+    auth = token(leader)
+    # when
+    planned_for_them = client.post(
+        "/api/v1/receptions",
+        {"kind": "reception", "date": "2026-09-30", "place": "x", "leader_id": their_leader.pk},
+        content_type="application/json",
+        **auth,
+    )
+    booked_there = client.post(
+        f"/api/v1/receptions/{their_day['id']}/bookings",
+        {"case_number": resolved.number},
+        content_type="application/json",
+        **auth,
+    )
+    listed = client.get("/api/v1/receptions", **auth).json()
+    supervised_there = client.post(
+        f"/api/v1/cases/{resolved.number}/supervisions",
+        {"instructions": "限期答复", "organization_id": other.org("county_centre").pk},
+        content_type="application/json",
+        **auth,
+    )
+    # then
+    assert planned_for_them.status_code == 404
+    assert booked_there.status_code == 404
+    assert their_day["id"] not in [r["id"] for r in listed]
+    assert supervised_there.status_code == 422

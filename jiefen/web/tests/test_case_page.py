@@ -138,8 +138,8 @@ def test_reveal_shows_the_value_and_logs_it(client, anji, dispatcher, register):
     client.force_login(dispatcher)
     url = reverse("web:party_reveal", args=[case.number, party.pk])
     # when
-    page = client.post(url, {"field": "id_number"}).content.decode()
-    fragment = client.post(url, {"field": "phone"}, HTTP_HX_REQUEST="true").content.decode()
+    page = client.post(url, {"field": "id_number", "reason": "核实身份"}).content.decode()
+    fragment = client.post(url, {"field": "phone", "reason": "回访"}, HTTP_HX_REQUEST="true").content.decode()
     # then
     assert "330523198001010011" in page
     assert "13812345678" in fragment
@@ -159,7 +159,9 @@ def test_outside_the_jurisdiction_is_404(client, anji, other_town_handler, regis
     page = client.get(reverse("web:case_detail", args=[case.number]))
     receipt = client.get(reverse("web:case_receipt", args=[case.number]))
     action = post_action(client, case, "withdraw", reason="x")
-    reveal = client.post(reverse("web:party_reveal", args=[case.number, party.pk]), {"field": "phone"})
+    reveal = client.post(
+        reverse("web:party_reveal", args=[case.number, party.pk]), {"field": "phone", "reason": "回访"}
+    )
     # then
     assert [page.status_code, receipt.status_code, action.status_code, reveal.status_code] == [404] * 4
     assert PiiAccessLog.objects.count() == 0

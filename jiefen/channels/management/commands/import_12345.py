@@ -1,4 +1,4 @@
-"""`jiefen import-12345 FILE`: take a 12345 work-order file (CSV or JSON) in."""
+"""`jiefen import-12345 FILE`: take a 12345 work-order file (.xlsx, CSV or JSON) in."""
 
 import json
 import sys
@@ -13,11 +13,13 @@ from jiefen.directory.models import Staff
 
 
 class Command(BaseCommand):
-    help = "Import 12345 hotline work orders (CSV with a header line, or JSON); idempotent on order_id."
+    help = (
+        "Import 12345 hotline work orders (.xlsx or CSV with a title row, or JSON); idempotent on order_id."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV or JSON file; - for standard input")
-        parser.add_argument("--format", choices=["csv", "json"], help="default: from the content")
+        parser.add_argument("file", help=".xlsx, CSV or JSON file; - for standard input")
+        parser.add_argument("--format", choices=["csv", "json", "xlsx"], help="default: from the content")
         parser.add_argument("--county", help="county code (default: the importing user's, or the only one)")
         parser.add_argument("--as", dest="username", help="register as this staff member")
         parser.add_argument("--json", action="store_true", help="print the full report as JSON")

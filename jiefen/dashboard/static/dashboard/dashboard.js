@@ -34,7 +34,7 @@
     var grid = { left: 8, right: 16, top: 30, bottom: 8, containLabel: true };
 
     make("chart-series", {
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { data: [label("received"), label("resolved")], textStyle: { fontSize: fs } },
       grid: grid,
       xAxis: { type: "category", data: ov.series.map(function (p) { return p.period; }) },
@@ -51,7 +51,7 @@
       levelNames[a.dataset.level] = a.textContent.split(":")[0];
     });
     make("chart-levels", {
-      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)", renderMode: "richText" },
       series: [{
         type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "20%",
         label: { show: true, position: "inside", fontSize: fs, formatter: "{b} {c}" },
@@ -68,7 +68,7 @@
       var val = { type: "value", minInterval: 1 };
       if (horizontal) { cat.inverse = true; }
       make(id, {
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", renderMode: "richText" },
         grid: grid,
         xAxis: horizontal ? val : Object.assign(cat, { axisLabel: { rotate: 30, fontSize: fs, interval: 0 } }),
         yAxis: horizontal ? cat : val,

@@ -79,10 +79,18 @@ class Command(BaseCommand):
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         calendar_line(self)
         if not no_sweep and settings.CELERY_TASK_ALWAYS_EAGER:
-            # Without Celery beat (the embedded default) the periodic early-warning sweep runs as a
-            # small companion process; it shares the terminal's process group, so Ctrl+C stops both.
-            subprocess.Popen([sys.executable, "-m", "jiefen", "sweep", "--loop", "300"])
-            self.stdout.write("Early-warning sweep: every 300 s (jiefen sweep --loop 300).")
+            # Without Celery beat (the embedded default) the periodic work runs as a small companion
+            # process: the early-warning sweep every 300 s, due messages (retries, reminders, what a
+            # crash left pending) every 30 s. It shares the terminal's process group, so Ctrl+C
+            # stops both.
+            # It ends by itself when this process (gunicorn, after the exec) ends, however that is.
+            # (execv keeps this process's id for gunicorn's master.)
+            subprocess.Popen(
+                [sys.executable, "-m", "jiefen", "sweep", "--loop", "300", "--parent-pid", str(os.getpid())]
+            )
+            self.stdout.write(
+                "Early-warning sweep every 300 s, due messages every 30 s (jiefen sweep --loop 300)."
+            )
         if workers >= 1 and gunicorn_available():
             argv = [
                 sys.executable,
@@ -97,6 +105,13 @@ class Command(BaseCommand):
                 bind,
                 "--access-logfile",
                 "-",
+                # The access log never shows api_key, codes, phones or ID numbers.
+                "--logger-class",
+                "jiefen.core.logscrub.ScrubbingLogger",
+                # A control socket of this instance's own (gunicorn's default is one per user, which
+                # a second instance would take over), readable by this user only.
+                "--control-socket",
+                str(settings.DATA_DIR / "gunicorn.ctl"),
             ]
             self.stdout.write(
                 f"Serving on http://{bind}/ with gunicorn ({workers} workers × {threads} threads); Ctrl+C stops it."

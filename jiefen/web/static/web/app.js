@@ -28,6 +28,14 @@
     });
   });
 
+  // Selects that submit their form when changed (data-autosubmit).
+  document.addEventListener("change", function (evt) {
+    var elt = evt.target;
+    if (elt.matches && elt.matches("select[data-autosubmit]") && elt.form) {
+      elt.form.submit();
+    }
+  });
+
   // Print buttons.
   document.addEventListener("click", function (evt) {
     var elt = evt.target.closest && evt.target.closest("[data-print]");
