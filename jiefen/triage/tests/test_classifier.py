@@ -116,9 +116,12 @@ def test_traditional_input_is_classified_like_its_simplified_form(heldout):
 @pytest.mark.parametrize(
     "text", ["", "   ", "\n\t \u3000", "<p> </p>", "<script>alert(1)</script>", "&nbsp;"]
 )
-def test_empty_text_raises_empty_text(text):
-    with pytest.raises(EmptyText):
-        classify(text)
+def test_empty_text_is_undetermined_and_never_raises(text):
+    r = classify(text)
+    assert r.undetermined and r.needs_review and r.category == "other" and r.keywords == []
+    assert r.as_dict()["needs_review"] is True
+    with pytest.raises(EmptyText):  # normalise still says why
+        clf.normalise(text)
     assert issubclass(EmptyText, ValueError)
 
 
@@ -212,3 +215,33 @@ def test_shipped_model_is_small_and_describes_itself():
     meta = clf.get_model().meta
     assert meta["format"] == clf.MODEL_FORMAT
     assert meta["n_texts"] >= 2000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["😀", "😡😡😡👍", "!!!???", "Hello, is anyone there?", "12345 67890", "\u200b\u200b", "🙏" * 40_000],
+)
+def test_texts_without_chinese_are_undetermined(text):
+    r = classify(text)
+    assert r.undetermined and r.needs_review
+    (b,) = classify_batch([text])
+    assert b is None or b.needs_review  # None: nothing left after normalising (documented)
+
+
+def test_long_mixed_script_text_gets_a_determined_answer():
+    text = ("Case note: 申请人在工地干活时从脚手架上摔下，腰椎骨折住院，要求老板支付工伤赔偿。 🙏 " * 1500)[
+        :100_000
+    ]
+    r = classify(text)
+    assert r.category == "labour" and not r.undetermined
+
+
+def test_classify_never_raises_on_any_string():
+    import random
+
+    rnd = random.Random(13)
+    pool = [chr(c) for c in (*range(0, 0x3000, 7), *range(0x4E00, 0x4F00), *range(0x1F600, 0x1F650))]
+    for _ in range(200):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randrange(0, 400)))
+        r = classify(text)
+        assert r.category in CATEGORIES and 0.0 < r.confidence <= 1.0
