@@ -326,6 +326,12 @@ def _b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f8").tobytes()).decode("ascii")
 
 
+def gzip_json(doc: dict) -> bytes:
+    """An artefact's bytes: sorted compact JSON, gzip'd without a timestamp (same input, same bytes)."""
+    raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(raw, compresslevel=9, mtime=0)
+
+
 def _unb64(s: str, shape) -> np.ndarray:
     return np.frombuffer(base64.b64decode(s), dtype="<f8").reshape(shape).astype(np.float64)
 
@@ -406,8 +412,7 @@ class TriageModel:
             "coef": _b64(self.coef),
             "intercept": _b64(self.intercept),
         }
-        raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        return gzip.compress(raw, compresslevel=9, mtime=0)
+        return gzip_json(doc)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TriageModel:

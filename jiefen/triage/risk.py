@@ -219,7 +219,7 @@ def assess(data: RiskInput) -> Assessment:
     text = (data.text or "")[:20_000]
     reasons: list[Reason] = []
     any_word = _ANY_WORD.search(text) is not None
-    found = threats.find(text)
+    found = threats.assess_text(text)
     if found:
         reasons.append(
             Reason(
