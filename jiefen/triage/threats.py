@@ -511,3 +511,21 @@ def train_model(rows: list[dict] | None = None) -> IntentModel:
         "n_features": len(model.block.vocab),
     }
     return model
+
+
+def main() -> None:
+    """`python -m jiefen.triage.threats`: the share flagged red in each round of corpus/threats.jsonl,
+    by the rules alone and by rules + learnt part (rounds named heldout-* were never learnt from)."""
+    rows = read_threats()
+    model = get_model()
+    print(f"{'round':<10} {'label':<9} {'n':>4} {'rules':>7} {'+learnt':>8}")
+    for name in sorted({r["set"] for r in rows}):
+        for label in ("threat", "negative"):
+            texts = [r["text"] for r in rows if r["set"] == name and r["label"] == label]
+            rules = sum(bool(find(t)) for t in texts) / len(texts)
+            both = sum(bool(assess_text(t, model=model)) for t in texts) / len(texts)
+            print(f"{name:<10} {label:<9} {len(texts):>4} {rules:>7.1%} {both:>8.1%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,7 @@ import pytest
 from jiefen.triage import classifier as clf
 from jiefen.triage.classifier import CATEGORIES, EmptyText, classify, classify_batch
 
-# Measured 0.959 macro-F1 / 0.959 accuracy on the 221 held-out texts (see corpus/README.md); the
+# Measured 0.950 macro-F1 / 0.950 accuracy on the 221 held-out texts (see corpus/README.md); the
 # floors sit a little below so a corpus edit that costs a point or two is noticed, not hidden.
 HELDOUT_MACRO_F1_FLOOR = 0.92
 HELDOUT_ACCURACY_FLOOR = 0.92
