@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from jiefen.core.errors import ValidationFailed
-from jiefen.triage.classifier import EmptyText, classify
+from jiefen.triage.classifier import EmptyText, classify, normalise
 from jiefen.triage.risk import risk_out
 
 router = Router(tags=["triage"])
@@ -38,12 +38,12 @@ def triage_classify(request, payload: ClassifyIn):
     confidence threshold: a dispatcher confirms the category.
     """
     try:
-        result = classify(payload.text)
+        normalise(payload.text)
     except EmptyText as exc:
         raise ValidationFailed(
             _("There is no text to classify."), fields={"text": [_("Enter the text to classify.")]}
         ) from exc
-    return result.as_dict()
+    return classify(payload.text).as_dict()
 
 
 # ---------------------------------------------------------------- proposals, related, link/merge, routing

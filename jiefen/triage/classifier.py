@@ -89,7 +89,7 @@ N_KEYWORDS = 5
 #: Words more frequent than this in jieba's general dictionary (现在, 没有, 一个…) explain nothing.
 KEYWORD_MAX_FREQ = 8000
 
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 RANDOM_STATE = 20240601
 
 log = logging.getLogger(__name__)
@@ -105,10 +105,13 @@ class Result:
     confidence: float
     top: list[tuple[str, float]]
     keywords: list[str] = field(default_factory=list)
+    #: Nothing can be said of the text (empty, only symbols or emoji, no Chinese at all): the
+    #: category is a placeholder and a person decides.
+    undetermined: bool = False
 
     @property
     def needs_review(self) -> bool:
-        return self.confidence < CONFIDENCE_THRESHOLD
+        return self.undetermined or self.confidence < CONFIDENCE_THRESHOLD
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -221,6 +224,30 @@ class WordAnalyzer:
         ]
 
 
+#: Sentences (or a text without punctuation, whole) ...
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+")
+#: ... that carry the dispute: the demand (要求/请求/诉求/希望/申请…, a question's 能不能/可以),
+#: who it is against (被申请人) and what the file calls the dispute (因…发生纠纷, …纠纷一案).
+_KEY_SENTENCE = re.compile(r"要求|请求|诉求|希望|申请|想要|能不能|可以|怎么办|被申请人|纠纷|赔偿|退还|支付")
+
+
+def key_text(text: str) -> str:
+    """The sentences of `text` that carry the dispute, joined (empty when there is none)."""
+    return " ".join(m.group(0) for m in _SENTENCE.finditer(text) if _KEY_SENTENCE.search(m.group(0)))
+
+
+class KeyAnalyzer:
+    """jieba words of the sentences that carry the dispute (`key_text`): a block of its own, so
+    that in a long write-up the demand and the respondent weigh as much as all the background."""
+
+    def __init__(self, words: WordAnalyzer):
+        self.words = words
+
+    def __call__(self, text: str) -> list[str]:
+        key = key_text(text)
+        return self.words(key) if key else []
+
+
 class CharAnalyzer:
     """Character 1-3-grams over the digit-collapsed text, spaces and punctuation runs excluded."""
 
@@ -299,6 +326,12 @@ def _b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f8").tobytes()).decode("ascii")
 
 
+def gzip_json(doc: dict) -> bytes:
+    """An artefact's bytes: sorted compact JSON, gzip'd without a timestamp (same input, same bytes)."""
+    raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(raw, compresslevel=9, mtime=0)
+
+
 def _unb64(s: str, shape) -> np.ndarray:
     return np.frombuffer(base64.b64decode(s), dtype="<f8").reshape(shape).astype(np.float64)
 
@@ -313,6 +346,7 @@ class TriageModel:
         lexicon: dict[str, list[str]],
         char: TfidfBlock,
         word: TfidfBlock,
+        key: TfidfBlock,
         coef: np.ndarray,
         intercept: np.ndarray,
         classes: Sequence[str],
@@ -322,6 +356,7 @@ class TriageModel:
         self.lexicon = {c: list(lexicon.get(c, ())) for c in CATEGORIES}
         self.char = char
         self.word = word
+        self.key = key
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.classes = [str(c) for c in classes]
@@ -342,6 +377,7 @@ class TriageModel:
         self._names = (
             [("c", t) for t in self.char.vocab]
             + [("w", t) for t in self.word.vocab]
+            + [("k", t) for t in self.key.vocab]
             + [("lex", c) for c in CATEGORIES]
         )
         self._display: dict[str, bool] = {}
@@ -370,23 +406,26 @@ class TriageModel:
             "char_idf": _b64(self.char.idf),
             "word_vocab": self.word.vocab,
             "word_idf": _b64(self.word.idf),
+            "key_vocab": self.key.vocab,
+            "key_idf": _b64(self.key.idf),
             "coef_shape": list(self.coef.shape),
             "coef": _b64(self.coef),
             "intercept": _b64(self.intercept),
         }
-        raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        return gzip.compress(raw, compresslevel=9, mtime=0)
+        return gzip_json(doc)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TriageModel:
         doc = json.loads(gzip.decompress(data).decode("utf-8"))
         if doc.get("format") != MODEL_FORMAT:
             raise ValueError(f"model format {doc.get('format')!r}, expected {MODEL_FORMAT}")
-        cv, wv = doc["char_vocab"], doc["word_vocab"]
+        cv, wv, kv = doc["char_vocab"], doc["word_vocab"], doc["key_vocab"]
+        words = WordAnalyzer(doc["user_words"])
         return cls(
             lexicon=doc["lexicon"],
             char=TfidfBlock(CharAnalyzer(), cv, _unb64(doc["char_idf"], (len(cv),))),
-            word=TfidfBlock(WordAnalyzer(doc["user_words"]), wv, _unb64(doc["word_idf"], (len(wv),))),
+            word=TfidfBlock(words, wv, _unb64(doc["word_idf"], (len(wv),))),
+            key=TfidfBlock(KeyAnalyzer(words), kv, _unb64(doc["key_idf"], (len(kv),))),
             coef=_unb64(doc["coef"], tuple(doc["coef_shape"])),
             intercept=_unb64(doc["intercept"], (len(doc["classes"]),)),
             classes=doc["classes"],
@@ -417,10 +456,16 @@ class TriageModel:
         return ptr, c.astype(np.int64), np.log1p(rows[r, c]) / 2.0
 
     def _rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The feature matrix as CSR parts: char block, word block, lexicon block side by side
-        (each row its char entries, then its word entries, then its lexicon entries)."""
-        blocks = [self.char.rows(texts), self.word.rows(texts), self._lexicon_rows(texts)]
-        offsets = [0, len(self.char.vocab), len(self.char.vocab) + len(self.word.vocab)]
+        """The feature matrix as CSR parts: char, word, key-sentence and lexicon blocks side by side
+        (each row its char entries, then its word entries, its key entries, its lexicon entries)."""
+        blocks = [
+            self.char.rows(texts),
+            self.word.rows(texts),
+            self.key.rows(texts),
+            self._lexicon_rows(texts),
+        ]
+        nc, nw = len(self.char.vocab), len(self.word.vocab)
+        offsets = [0, nc, nc + nw, nc + nw + len(self.key.vocab)]
         lengths = [np.diff(p) for p, _, _ in blocks]
         ptr = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.sum(lengths, axis=0), out=ptr[1:])
@@ -605,10 +650,28 @@ def reset_model_cache() -> None:
         _model = None
 
 
-def classify(text: str, *, model: TriageModel | None = None) -> Result:
-    """Classify one text. Raises EmptyText for an empty/whitespace/markup-only text."""
-    norm = normalise(text)
-    return (model or get_model()).classify_normalised([norm])[0]
+def undetermined() -> Result:
+    """The answer for a text of which nothing can be said: `other` at chance, for a person to decide."""
+    p = 1.0 / len(CATEGORIES)
+    top = [("other", p)] + [(c, p) for c in CATEGORIES if c != "other"][: TOP_K - 1]
+    return Result(category="other", confidence=p, top=top, keywords=[], undetermined=True)
+
+
+def _with_content(result: Result, norm: str) -> Result:
+    """A text without one Chinese character (emoji, symbols, Latin only) is undetermined."""
+    if _HAN.search(norm):
+        return result
+    return Result(result.category, result.confidence, result.top, result.keywords, undetermined=True)
+
+
+def classify(text: Any, *, model: TriageModel | None = None) -> Result:
+    """Classify one text. Never raises on a string: an empty, whitespace- or markup-only text, or
+    one without any Chinese, gives an `undetermined` result (needs_review)."""
+    try:
+        norm = normalise(text)
+    except EmptyText:
+        return undetermined()
+    return _with_content((model or get_model()).classify_normalised([norm])[0], norm)
 
 
 def classify_batch(texts: Sequence[str], *, model: TriageModel | None = None) -> list[Result | None]:
@@ -621,7 +684,7 @@ def classify_batch(texts: Sequence[str], *, model: TriageModel | None = None) ->
             norms.append(None)
     present = [n for n in norms if n is not None]
     results = iter((model or get_model()).classify_normalised(present))
-    return [next(results) if n is not None else None for n in norms]
+    return [_with_content(next(results), n) if n is not None else None for n in norms]
 
 
 # --------------------------------------------------------------------------- training
@@ -673,11 +736,19 @@ def _fit(texts: Sequence[str], labels: np.ndarray, lexicon, user_words, C: float
     from sklearn.svm import LinearSVC
 
     char = TfidfBlock.fit(CharAnalyzer(), texts, min_df=CHAR_MIN_DF, max_df=MAX_DF)
-    word = TfidfBlock.fit(WordAnalyzer(user_words), texts, min_df=1, max_df=MAX_DF)
-    n_features = len(char.vocab) + len(word.vocab) + len(CATEGORIES)
+    words = WordAnalyzer(user_words)
+    word = TfidfBlock.fit(words, texts, min_df=1, max_df=MAX_DF)
+    key = TfidfBlock.fit(KeyAnalyzer(words), texts, min_df=2, max_df=MAX_DF)
+    n_features = len(char.vocab) + len(word.vocab) + len(key.vocab) + len(CATEGORIES)
     zeros = np.zeros((len(CATEGORIES), n_features))
     model = TriageModel(
-        lexicon=lexicon, char=char, word=word, coef=zeros, intercept=zeros[:, 0], classes=CATEGORIES
+        lexicon=lexicon,
+        char=char,
+        word=word,
+        key=key,
+        coef=zeros,
+        intercept=zeros[:, 0],
+        classes=CATEGORIES,
     )
     svm = LinearSVC(C=C, max_iter=20000, random_state=RANDOM_STATE)
     svm.fit(model.features(texts), labels)

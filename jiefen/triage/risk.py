@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jiefen.triage import threats
 from jiefen.triage.models import RISK_RANK, RiskLevel
 
-# Self-harm or violence (自伤自杀、暴力): red.
+# Self-harm or violence (自伤自杀、暴力): red. The words of the first version, kept as examples and
+# as part of the quick test below; what decides red is `threats.find` (intent + harmful act, negation
+# and idioms handled), which names the phrase.
 EXTREME_WORDS = (
     "跳楼",
     "跳河",
@@ -57,6 +60,7 @@ BEYOND_LEVEL_WORDS = (
     "到北京",
     "上北京",
     "赴京",
+    "天安门",
     "集体上访",
     "到省里",
     "去省里",
@@ -138,6 +142,14 @@ class RiskInput:
     escalations: int = 0
 
 
+def _unique(items, limit: int = 5) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out[:limit]
+
+
 def _found(text: str, words) -> list[str]:
     return [w for w in words if w in text][:5]
 
@@ -207,9 +219,19 @@ def assess(data: RiskInput) -> Assessment:
     text = (data.text or "")[:20_000]
     reasons: list[Reason] = []
     any_word = _ANY_WORD.search(text) is not None
-    words = _found(text, EXTREME_WORDS) if any_word else []
-    if words:
-        reasons.append(Reason("extreme_language", RiskLevel.RED, {"words": words}))
+    found = threats.assess_text(text)
+    if found:
+        reasons.append(
+            Reason(
+                "extreme_language",
+                RiskLevel.RED,
+                {
+                    "words": _unique(t.word for t in found),
+                    "phrases": _unique(t.phrase for t in found),
+                    "kinds": _unique(t.kind for t in found),
+                },
+            )
+        )
     words = _found(text, BEYOND_LEVEL_WORDS) if any_word else []
     if words:
         reasons.append(Reason("beyond_level", RiskLevel.ORANGE, {"words": words}))
@@ -251,6 +273,9 @@ def reason_text(reason: dict) -> str:
     code, p = reason.get("code", ""), reason.get("params") or {}
     words = "、".join(p.get("words") or [])
     if code == "extreme_language":
+        phrases = "、".join(f"“{x}”" for x in p.get("phrases") or [])
+        if phrases:
+            return _("Threat of self-harm or violence: %(phrases)s") % {"phrases": phrases}
         return _("Words of self-harm or violence: %(words)s") % {"words": words}
     if code == "beyond_level":
         return _("Threat to go beyond the proper level: %(words)s") % {"words": words}

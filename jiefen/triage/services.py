@@ -101,8 +101,8 @@ def triage_intake(
     if proposal is _CLASSIFY:
         try:
             proposal = classifier.classify(text)
-        except classifier.EmptyText:
-            proposal = None
+            if proposal.undetermined:  # nothing can be said of the text: a dispatcher decides
+                proposal = None
         except Exception:  # the model must never stop an intake: a dispatcher decides instead
             log.exception("classifier failed at intake")
             proposal = None
@@ -218,6 +218,7 @@ def triage_intake_many(requests: list[IntakeRequest], *, now: datetime | None = 
     now = now or clock.now()
     try:
         proposals = classifier.classify_batch([f"{r.description}\n{r.request}".strip() for r in requests])
+        proposals = [p if p is not None and not p.undetermined else None for p in proposals]
     except Exception:  # the model must never stop an intake: a dispatcher decides instead
         log.exception("classifier failed at intake")
         proposals = [None] * len(requests)

@@ -1,4 +1,4 @@
-"""Assemble `train.jsonl` from the hand-written sources in `src/`.
+"""Assemble `train.jsonl` from the hand-written sources in `src/` and the composed texts of `compose.py`.
 
 Each `src/<category>.txt` line is `R|text`, R being the register (W window, C clerk, H hotline,
 G grid, M mediator). The only programmatic step is filling the placeholders `{N}`, `{N2}`
@@ -99,8 +99,16 @@ def read_sources(src: Path) -> list[dict]:
     return rows
 
 
+def all_rows() -> list[dict]:
+    """The hand-written lines of src/, then the texts compose.py writes (deterministic)."""
+    from jiefen.triage.classifier import CATEGORIES
+    from jiefen.triage.corpus import compose
+
+    return read_sources(HERE / "src") + compose.compose(CATEGORIES)
+
+
 def main() -> None:
-    rows = read_sources(HERE / "src")
+    rows = all_rows()
     seen: dict[str, str] = {}
     for row in rows:
         if row["text"] in seen:

@@ -11,7 +11,7 @@ import pytest
 from jiefen.triage import classifier as clf
 from jiefen.triage.classifier import CATEGORIES, EmptyText, classify, classify_batch
 
-# Measured 0.959 macro-F1 / 0.959 accuracy on the 221 held-out texts (see corpus/README.md); the
+# Measured 0.950 macro-F1 / 0.950 accuracy on the 221 held-out texts (see corpus/README.md); the
 # floors sit a little below so a corpus edit that costs a point or two is noticed, not hidden.
 HELDOUT_MACRO_F1_FLOOR = 0.92
 HELDOUT_ACCURACY_FLOOR = 0.92
@@ -116,9 +116,12 @@ def test_traditional_input_is_classified_like_its_simplified_form(heldout):
 @pytest.mark.parametrize(
     "text", ["", "   ", "\n\t \u3000", "<p> </p>", "<script>alert(1)</script>", "&nbsp;"]
 )
-def test_empty_text_raises_empty_text(text):
-    with pytest.raises(EmptyText):
-        classify(text)
+def test_empty_text_is_undetermined_and_never_raises(text):
+    r = classify(text)
+    assert r.undetermined and r.needs_review and r.category == "other" and r.keywords == []
+    assert r.as_dict()["needs_review"] is True
+    with pytest.raises(EmptyText):  # normalise still says why
+        clf.normalise(text)
     assert issubclass(EmptyText, ValueError)
 
 
@@ -212,3 +215,80 @@ def test_shipped_model_is_small_and_describes_itself():
     meta = clf.get_model().meta
     assert meta["format"] == clf.MODEL_FORMAT
     assert meta["n_texts"] >= 2000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["😀", "😡😡😡👍", "!!!???", "Hello, is anyone there?", "12345 67890", "\u200b\u200b", "🙏" * 40_000],
+)
+def test_texts_without_chinese_are_undetermined(text):
+    r = classify(text)
+    assert r.undetermined and r.needs_review
+    (b,) = classify_batch([text])
+    assert b is None or b.needs_review  # None: nothing left after normalising (documented)
+
+
+def test_long_mixed_script_text_gets_a_determined_answer():
+    text = ("Case note: 申请人在工地干活时从脚手架上摔下，腰椎骨折住院，要求老板支付工伤赔偿。 🙏 " * 1500)[
+        :100_000
+    ]
+    r = classify(text)
+    assert r.category == "labour" and not r.undetermined
+
+
+def test_classify_never_raises_on_any_string():
+    import random
+
+    rnd = random.Random(13)
+    pool = [chr(c) for c in (*range(0, 0x3000, 7), *range(0x4E00, 0x4F00), *range(0x1F600, 0x1F650))]
+    for _ in range(200):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randrange(0, 400)))
+        r = classify(text)
+        assert r.category in CATEGORIES and 0.0 < r.confidence <= 1.0
+
+
+# The second held-out set (corpus/heldout_guide.jsonl), written by hand from the labelling guide
+# in docs/triage.md and never trained on: measured macro-F1 0.958, accuracy 0.959 (123 texts).
+GUIDE_MACRO_F1_FLOOR = 0.92
+
+
+@pytest.fixture(scope="module")
+def guide():
+    return clf.read_jsonl(clf.CORPUS_DIR / "heldout_guide.jsonl")
+
+
+def test_guide_heldout_macro_f1_reaches_the_floor(guide):
+    from sklearn.metrics import f1_score
+
+    gold = [r["label"] for r in guide]
+    pred = [r.category for r in classify_batch([r["text"] for r in guide])]
+    assert f1_score(gold, pred, labels=list(CATEGORIES), average="macro") >= GUIDE_MACRO_F1_FLOOR
+
+
+def test_guide_heldout_is_mostly_write_ups_and_shares_nothing_with_training(guide):
+    assert {r["label"] for r in guide} == set(CATEGORIES)
+    assert all(sum(r["label"] == c for r in guide) >= 6 for c in CATEGORIES)
+    cases = [r for r in guide if r["style"] == "case"]
+    assert len(cases) / len(guide) >= 0.6
+    assert sum(len(r["text"]) >= 290 for r in cases) >= len(CATEGORIES)  # one long file per category
+    train_blob = "\n".join(r["text"] for r in clf.read_jsonl(clf.TRAIN_PATH))
+    for r in guide:
+        for clause in re.split(r"[，。？！；：、,.?!;:【】]", r["text"]):
+            if len(clause) >= 18:
+                assert clause not in train_blob, (r["id"], clause)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an injury is filed under the relationship in which it happened (docs/triage.md)
+        ("申请人在工地干活时从脚手架摔下，腰椎骨折在县医院住院四十天，要求公司按工伤赔偿", "labour"),
+        ("申请人骑电动车被轿车撞倒，住院两个月，交警认定对方全责，要求赔偿医疗费和误工费", "traffic"),
+        ("两家因滴水檐争吵后互相推打，申请人头部缝了六针，要求邻居赔偿医药费并改造屋檐", "neighbour"),
+        ("学生课间追逐时被同学推倒，门牙折断，家长要求学校和对方家长赔偿", "education"),
+        ("申请人在医院做阑尾手术后感染，认为医生操作不当，要求医院赔偿", "medical"),
+        ("在美容店办的护理卡还剩三十次，店铺转让后不认卡，要求退还余额", "consumer"),
+    ],
+)
+def test_the_relationship_decides_not_the_injury(text, expected):
+    assert classify(text).category == expected

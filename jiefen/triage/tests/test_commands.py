@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jiefen.triage import classifier as clf
+from jiefen.triage import threats
 
 
 def run_classify(lines: list[str]) -> list[dict]:
@@ -103,7 +104,11 @@ def test_training_reproduces_the_shipped_model(tmp_path):
     """`jiefen train` from the committed corpus rebuilds the committed artefact: same bytes and
     the same probabilities on the held-out set."""
     out_path = tmp_path / "classifier.json.gz"
-    call_command("train", output=str(out_path), stdout=StringIO(), stderr=StringIO())
+    threats_path = tmp_path / "threats.json.gz"
+    call_command(
+        "train", output=str(out_path), threats_output=str(threats_path), stdout=StringIO(), stderr=StringIO()
+    )
+    assert threats_path.read_bytes() == threats.MODEL_PATH.read_bytes()
     shipped = clf.load_model(clf.MODEL_PATH)
     rebuilt = clf.load_model(out_path)
     texts = [clf.normalise(r["text"]) for r in clf.read_jsonl(clf.HELDOUT_PATH)]
@@ -116,6 +121,9 @@ def test_training_reproduces_the_shipped_model(tmp_path):
 def test_train_check_compares_the_rebuilt_model_with_the_file(tmp_path, monkeypatch):
     # The real rebuild is covered above; here the trainer is stubbed to keep the test fast.
     monkeypatch.setattr(clf, "train_model", lambda: clf.load_model(clf.MODEL_PATH))
+    monkeypatch.setattr(
+        threats, "train_model", lambda: threats.IntentModel.from_bytes(threats.MODEL_PATH.read_bytes())
+    )
     out = StringIO()
     call_command("train", output=str(clf.MODEL_PATH), check=True, stdout=out)
     assert "up to date" in out.getvalue()
@@ -125,3 +133,7 @@ def test_train_check_compares_the_rebuilt_model_with_the_file(tmp_path, monkeypa
         call_command("train", output=str(stale), check=True, stdout=StringIO())
     with pytest.raises(CommandError, match="cannot read"):
         call_command("train", output=str(tmp_path / "missing.json.gz"), check=True, stdout=StringIO())
+    with pytest.raises(CommandError, match="threat model"):
+        call_command(
+            "train", output=str(clf.MODEL_PATH), threats_output=str(stale), check=True, stdout=StringIO()
+        )

@@ -28,9 +28,15 @@ def texts():
 
 
 def _plain_rows(model, texts):
-    """The feature matrix row by row: each row its char, word and lexicon entries."""
-    blocks = [model.char.rows(texts), model.word.rows(texts), model._lexicon_rows(texts)]
-    offsets = [0, len(model.char.vocab), len(model.char.vocab) + len(model.word.vocab)]
+    """The feature matrix row by row: each row its char, word, key-sentence and lexicon entries."""
+    blocks = [
+        model.char.rows(texts),
+        model.word.rows(texts),
+        model.key.rows(texts),
+        model._lexicon_rows(texts),
+    ]
+    nc, nw, nk = len(model.char.vocab), len(model.word.vocab), len(model.key.vocab)
+    offsets = [0, nc, nc + nw, nc + nw + nk]
     ptr, ind, vals = [0], [], []
     for i in range(len(texts)):
         for (bp, bi, bv), off in zip(blocks, offsets, strict=True):

@@ -1,7 +1,9 @@
 """`jiefen eval-classifier FILE.csv --text-col C --label-col L`: measure the classifier on your own data.
+`jiefen eval-classifier FILE.jsonl`: the same on JSON lines with `text` and `label` (the shipped
+held-out sets: jiefen/triage/corpus/heldout_guide.jsonl, test_heldout.jsonl).
 
 Prints the number of rows, accuracy, macro-F1 and a per-class precision/recall/F1/support table,
-then the most frequent confusions. Labels must be the codes of DESIGN.md §6 (family, labour, …);
+then the confusion table (rows: expected, columns: predicted, by short forms of the codes) and the most frequent confusions. Labels must be the codes of DESIGN.md §6 (family, labour, …);
 rows with another label are counted as errors and listed. Rows with an empty text are skipped.
 Exits non-zero with a clear message on a missing file, a missing column or a file without rows.
 """
@@ -15,15 +17,38 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jiefen.triage import classifier
 
+#: Column heads of the confusion table.
+SHORT = {
+    "family": "fam",
+    "inheritance": "inh",
+    "neighbour": "nei",
+    "property_land": "land",
+    "expropriation": "expr",
+    "labour": "lab",
+    "debt_contract": "debt",
+    "business": "bus",
+    "traffic": "traf",
+    "medical": "med",
+    "property_mgmt": "pmgt",
+    "consumer": "cons",
+    "environment": "env",
+    "education": "edu",
+    "public_order": "pub",
+    "village_affairs": "vil",
+    "other": "oth",
+}
+
 
 class Command(BaseCommand):
     help = "Accuracy, macro-F1 and per-class scores of the classifier on a labelled CSV file."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a CSV file with a header row")
-        parser.add_argument("--text-col", required=True, help="the column holding the text")
+        parser.add_argument("--text-col", default="text", help="the column holding the text (default text)")
         parser.add_argument(
-            "--label-col", required=True, help="the column holding the expected category code"
+            "--label-col",
+            default="label",
+            help="the column holding the expected category code (default label)",
         )
         parser.add_argument("--encoding", default="utf-8-sig", help="file encoding (default utf-8-sig)")
         parser.add_argument("--delimiter", default=",", help="field delimiter (default ,)")
@@ -45,6 +70,8 @@ class Command(BaseCommand):
         self._report(gold, pred, skipped, [results[i] for i in keep])
 
     def _read(self, file, text_col, label_col, encoding, delimiter) -> list[tuple[str, str]]:
+        if file.endswith(".jsonl"):
+            return self._read_jsonl(file, text_col, label_col, encoding)
         try:
             with open(file, encoding=encoding, newline="") as fh:
                 reader = csv.DictReader(fh, delimiter=delimiter)
@@ -60,6 +87,29 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: no such file") from exc
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise CommandError(f"{file}: cannot read it as CSV ({exc})") from exc
+        if not rows:
+            raise CommandError(f"{file}: the file has no data rows")
+        return rows
+
+    def _read_jsonl(self, file, text_col, label_col, encoding) -> list[tuple[str, str]]:
+        import json
+
+        rows = []
+        try:
+            with open(file, encoding=encoding) as fh:
+                for n, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    doc = json.loads(line)
+                    if not isinstance(doc, dict) or text_col not in doc or label_col not in doc:
+                        raise CommandError(
+                            f"{file}:{n}: expected an object with {text_col!r} and {label_col!r}"
+                        )
+                    rows.append((str(doc[text_col] or ""), str(doc[label_col] or "").strip()))
+        except FileNotFoundError as exc:
+            raise CommandError(f"{file}: no such file") from exc
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise CommandError(f"{file}: cannot read it as JSON lines ({exc})") from exc
         if not rows:
             raise CommandError(f"{file}: the file has no data rows")
         return rows
@@ -90,6 +140,13 @@ class Command(BaseCommand):
         w(f"{'category':<16} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}")
         for i, lab in enumerate(labels):
             w(f"{lab:<16} {p[i]:>9.3f} {r[i]:>7.3f} {f[i]:>7.3f} {s[i]:>8d}")
+        w("")
+        w("confusion table (rows expected, columns predicted):")
+        pairs = Counter(zip(gold, pred, strict=True))
+        w(" " * 16 + "".join(f"{SHORT.get(lab, lab[:4]):>5}" for lab in labels))
+        for g in labels:
+            if g in set(gold):
+                w(f"{g:<16}" + "".join(f"{(pairs[(g, q)] or '.'):>5}" for q in labels))
         confusions = Counter((g, q) for g, q in zip(gold, pred, strict=True) if g != q)
         if confusions:
             w("")
