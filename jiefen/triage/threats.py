@@ -191,7 +191,7 @@ _LOOKBACK = 14
 _SENTENCE_BREAK = re.compile(r"[。！？；!?;\n]")
 _LOOKBACK_SENTENCE = 24
 #: A sentence that tells of a film, a novel, a game or the news: its acts threaten nobody.
-_FICTION = re.compile(r"小说|电视剧|电影|网剧|书里|书中|游戏|剧里|新闻|故事")
+_FICTION = re.compile(r"小说|电视剧|电影|网剧|(?<!遗)书里|(?<!遗)书中|游戏|剧里|新闻|故事")
 #: A child of the other side named with a menace in the same sentence.
 _CHILD = re.compile(
     r"(?:你|你家|你们家|你的|他|他家|他的|她|她家|她的|对方|对方的|他们家)[^，。！？；]{0,3}"
