@@ -91,3 +91,7 @@ from jiefen.dashboard.api import router as dashboard_router  # noqa: E402
 
 api.add_router("/", alerts_router)
 api.add_router("/", dashboard_router)
+
+from jiefen.mediators.api import router as mediators_router  # noqa: E402
+
+api.add_router("/", mediators_router)

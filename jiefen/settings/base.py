@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "jiefen.notifications",
     "jiefen.channels",
     "jiefen.portal",
+    "jiefen.mediators",
 ]
 
 MIDDLEWARE = [

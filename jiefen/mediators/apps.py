@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MediatorsConfig(AppConfig):
+    name = "jiefen.mediators"
+    label = "mediators"
+    verbose_name = _("mediators and organisations (registry)")
