@@ -11,6 +11,7 @@ urlpatterns = [
     path("open311/v2/", include("jiefen.channels.urls_open311")),
     path("grid/", include("jiefen.channels.urls_grid")),
     path("procedures/", include("jiefen.procedures.urls")),
+    path("mediators/", include("jiefen.mediators.urls")),
     path("dashboard/", include("jiefen.dashboard.urls")),
     path("alerts/", include("jiefen.alerts.urls")),
     path("triage/", include("jiefen.triage.urls")),
