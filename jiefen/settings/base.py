@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "jiefen.channels",
     "jiefen.portal",
     "jiefen.mediators",
+    "jiefen.legal",
 ]
 
 MIDDLEWARE = [
