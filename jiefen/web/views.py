@@ -47,6 +47,10 @@ EVENT_LABELS = {
     "merged_in": lambda: _("another case merged into this one"),
     "routing_rule_skipped": lambda: _("routing rule skipped (cannot be evaluated)"),
     "deadline_recomputed": lambda: _("deadline recomputed on the holiday notice"),
+    "legal_consultation": lambda: _("legal consultation"),
+    "legal_aid_applied": lambda: _("legal aid applied for"),
+    "legal_aid_decided": lambda: _("legal aid decided"),
+    "legal_aid_lawyer_assigned": lambda: _("legal-aid lawyer assigned"),
 }
 
 
