@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "jiefen.portal",
     "jiefen.mediators",
     "jiefen.legal",
+    "jiefen.psych",
 ]
 
 MIDDLEWARE = [
