@@ -14,6 +14,7 @@ urlpatterns = [
     path("procedures/", include("jiefen.procedures.urls")),
     path("mediators/", include("jiefen.mediators.urls")),
     path("legal/", include("jiefen.legal.urls")),
+    path("psych/", include("jiefen.psych.urls")),
     path("dashboard/", include("jiefen.dashboard.urls")),
     path("alerts/", include("jiefen.alerts.urls")),
     path("triage/", include("jiefen.triage.urls")),

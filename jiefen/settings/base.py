@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiefen.web.context_processors.calendar_banner",
+                "jiefen.psych.context_processors.psych_nav",
             ],
         },
     },

@@ -19,23 +19,6 @@ def post(client, path, body, auth):
     return client.post(path, data=json.dumps(body, default=str), content_type="application/json", **auth)
 
 
-@pytest.fixture
-def counsellor_staff(anji, staff_factory):
-    return staff_factory(anji.org("county_centre"), ["handler"], username="counsellor")
-
-
-@pytest.fixture
-def counsellor(anji, counsellor_staff):
-    return Mediator.objects.create(
-        name="陈心理", kind="counsellor", county=anji.county, staff=counsellor_staff, created_at=clock.now()
-    )
-
-
-@pytest.fixture
-def psych_officer(anji, staff_factory):
-    return staff_factory(anji.org("county_centre"), ["psych"], username="psych")
-
-
 def test_scales_score_and_band():
     assert scales.score("phq9", [0] * 9) == scales.Result("phq9", 0, "minimal", False)
     assert scales.score("phq9", [2, 2, 2, 2, 2, 2, 2, 0, 0]).band == "moderate"
