@@ -209,3 +209,13 @@ def test_api_recommendations(anji, dispatcher, accepted_case, client, token):
         ).status_code
         == 404
     )
+
+
+def test_reasons_are_in_the_callers_language(anji, dispatcher, accepted_case, client, token):
+    make(anji, dispatcher, "俞秀英", areas=[anji.village])
+    case = accepted_case()
+    url = f"/api/v1/cases/{case.number}/mediator-recommendations"
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", **token(dispatcher)).json()[0]["reasons"]
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **token(dispatcher)).json()[0]["reasons"]
+    assert {r["text"] for r in zh} == {"擅长邻里纠纷", "服务本村（横溪坞村委会）", "在办0件，上限8件"}
+    assert "serves the village 横溪坞村委会" in {r["text"] for r in en}
