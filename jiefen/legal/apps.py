@@ -6,3 +6,9 @@ class LegalConfig(AppConfig):
     name = "jiefen.legal"
     label = "legal"
     verbose_name = _("public legal service and legal aid")
+
+    def ready(self):
+        from jiefen.deadlines.signals import calendar_changed
+        from jiefen.legal.services import aid_deadlines_recompute
+
+        calendar_changed.connect(aid_deadlines_recompute, dispatch_uid="legal.aid_deadlines_recompute")

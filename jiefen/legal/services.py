@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -339,3 +340,43 @@ def aid_assign_lawyer(
                 data={"application": app.number, "lawyer": lawyer.pk},
             )
     return app
+
+
+def aid_deadlines_recompute(*, years: list[int] | None = None, **_signal) -> int:
+    """Receiver of `deadlines.signals.calendar_changed`: recompute the provisional decision
+    (pending) and assignment (granted) due dates, in the caller's transaction; a linked case
+    gets a `deadline_recomputed` entry. Returns how many changed."""
+    changed = 0
+    rows = LegalAidApplication.objects.filter(
+        Q(status=AidStatus.PENDING, due_provisional=True)
+        | Q(status=AidStatus.GRANTED, assign_due_provisional=True)
+    ).select_related("county", "case")
+    for app in rows:
+        province = app.county.code[:2]
+        if app.status == AidStatus.PENDING:
+            fields = ("decision_due_at", "due_provisional")
+            due = _due(DECIDE_RULE, province, timezone.localtime(app.received_at).date())
+        else:
+            fields = ("assign_due_at", "assign_due_provisional")
+            due = _due(ASSIGN_RULE, province, timezone.localtime(app.decided_at).date())
+        old = getattr(app, fields[0])
+        if (old, getattr(app, fields[1])) == due:
+            continue
+        setattr(app, fields[0], due[0])
+        setattr(app, fields[1], due[1])
+        app.save(update_fields=list(fields))
+        changed += 1
+        if app.case_id:
+            case_event_append(
+                app.case,
+                "deadline_recomputed",
+                None,
+                data={
+                    "legal_aid": app.number,
+                    "from": timezone.localtime(old).date().isoformat() if old else None,
+                    "to": timezone.localtime(due[0]).date().isoformat(),
+                    "provisional": due[1],
+                    "years": list(years or []),
+                },
+            )
+    return changed

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from jiefen.core import clock
 from jiefen.legal import rules, selectors, services
@@ -200,3 +201,29 @@ def test_knowledge_base_search_in_chinese(anji, dispatcher, client, token):
     assert [r["question"] for r in rows] == ["老板拖欠工资怎么办？"]
     assert rows[0]["statute"].startswith("《劳动争议调解仲裁法》")
     assert client.get("/api/v1/legal/knowledge", {"q": "？？"}, **token(dispatcher)).json() == []
+
+
+def test_a_provisional_decision_date_follows_the_notice_when_it_is_loaded(
+    anji, dispatcher, accepted_case, travel
+):
+    from jiefen.deadlines.tests.notices import load_2027
+
+    travel(at(2027, 2, 1))  # a Monday; 7 days end on 8 February, inside the Spring Festival
+    case = accepted_case()
+    applied = services.aid_apply(
+        county=anji.county,
+        channel="window",
+        data=services.AidInput(**WAGES, exempt_person="migrant_worker_wages"),
+        actor=dispatcher,
+        case=case,
+    )
+    app = applied.application
+    assert app.due_provisional is True
+    load_2027()
+    app.refresh_from_db()
+    # The notice's holiday runs to 11 February: the decision is due on the 12th, no longer provisional.
+    assert timezone.localtime(app.decision_due_at).date().isoformat() == "2027-02-12"
+    assert app.due_provisional is False
+    # (the case's own step is recomputed too, with its own entry)
+    event = case.events.get(kind="deadline_recomputed", data__legal_aid=app.number)
+    assert event.data["to"] == "2027-02-12" and event.data["provisional"] is False
