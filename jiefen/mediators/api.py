@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
 from jiefen.cases import selectors as case_selectors
-from jiefen.mediators import selectors, services
+from jiefen.core.errors import ValidationFailed
+from jiefen.mediators import allowance, selectors, services
 
 router = Router(tags=["mediators"])
 
@@ -238,3 +240,46 @@ def assign_mediator(request: HttpRequest, number: str, payload: AssignIn):
             "assigned_at": pm.assigned_at,
         },
     )
+
+
+class AllowanceLineOut(Schema):
+    case_number: str
+    procedure_id: int
+    ended_on: date
+    difficulty: str
+    outcome: str
+    amount: Decimal
+    rule_missing: bool
+
+
+class StatementOut(Schema):
+    mediator_id: int
+    month: str
+    lines: list[AllowanceLineOut]
+    total: Decimal
+
+
+def parse_month(month: str | None) -> tuple[int, int]:
+    from jiefen.core import clock
+
+    if not month:
+        today = clock.today()
+        return today.year, today.month
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        date(year, mon, 1)
+    except ValueError:
+        raise ValidationFailed("month", fields={"month": ["YYYY-MM"]}) from None
+    return year, mon
+
+
+@router.get(
+    "/mediators/{pk}/allowance",
+    response=StatementOut,
+    summary="以案定补: the mediator's allowance statement for a month (?month=YYYY-MM)",
+)
+def allowance_statement(request: HttpRequest, pk: int, month: str | None = None):
+    m = selectors.mediator_get(viewer=request.auth, pk=pk)
+    year, mon = parse_month(month)
+    st = allowance.monthly_statement(mediator=m, year=year, month=mon)
+    return {"mediator_id": m.pk, "month": st.month, "lines": [vars(x) for x in st.lines], "total": st.total}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiefen.cases import selectors as case_selectors
 from jiefen.core.errors import DomainError, NotFound
-from jiefen.mediators import selectors, services
+from jiefen.mediators import allowance, selectors, services
 from jiefen.mediators.models import ProcedureMediator
 
 
@@ -70,10 +70,21 @@ def mediator(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("case", "procedure")
         .order_by("-assigned_at")[:50]
     )
+    from jiefen.mediators.api import parse_month
+
+    try:
+        year, mon = parse_month(request.GET.get("month"))
+    except DomainError:
+        year, mon = parse_month(None)
     return render(
         request,
         "mediators/mediator.html",
-        {"m": m, "record": selectors.records([m.pk])[m.pk], "cases": cases},
+        {
+            "m": m,
+            "record": selectors.records([m.pk])[m.pk],
+            "cases": cases,
+            "statement": allowance.monthly_statement(mediator=m, year=year, month=mon),
+        },
     )
 
 

@@ -219,3 +219,57 @@ def test_reasons_are_in_the_callers_language(anji, dispatcher, accepted_case, cl
     en = client.get(url, HTTP_ACCEPT_LANGUAGE="en", **token(dispatcher)).json()[0]["reasons"]
     assert {r["text"] for r in zh} == {"擅长邻里纠纷", "服务本村（横溪坞村委会）", "在办0件，上限8件"}
     assert "serves the village 横溪坞村委会" in {r["text"] for r in en}
+
+
+def test_monthly_allowance_statement_by_difficulty_and_outcome(
+    anji, dispatcher, mediator, accepted_case, client, token
+):
+    from decimal import Decimal
+
+    from jiefen.mediators.models import AllowanceRule
+    from jiefen.procedures.services import ActInput, procedure_act
+
+    AllowanceRule.objects.create(difficulty="ordinary", outcome="agreement", amount=Decimal("200"))
+    AllowanceRule.objects.create(difficulty="complex", outcome="no_agreement", amount=Decimal("150"))
+    m = make(anji, dispatcher, "俞秀英", areas=[anji.village])
+    plain = accepted_case()
+    pm = services.mediation_assign(case=plain, actor=mediator, mediator_id=m.pk)
+    procedure_act(
+        procedure=pm.procedure_id, actor=mediator, action="record_agreement", data=ActInput(terms="停工")
+    )
+    group = accepted_case(
+        description="五户邻居与养猪场的纠纷",
+        parties=[PartyInput(role="applicant", name=f"村民{i}") for i in range(5)],
+    )
+    pm2 = services.mediation_assign(case=group, actor=mediator, mediator_id=m.pk)
+    procedure_act(
+        procedure=pm2.procedure_id,
+        actor=mediator,
+        action="record_no_agreement",
+        data=ActInput(reason="分歧太大", legal_route="可向法院起诉"),
+    )
+    running = accepted_case(description="第三起，仍在调解")
+    services.mediation_assign(case=running, actor=mediator, mediator_id=m.pk)
+    month = clock.today().strftime("%Y-%m")
+
+    r = client.get(f"/api/v1/mediators/{m.pk}/allowance", {"month": month}, **token(dispatcher)).json()
+
+    lines = {
+        line["case_number"]: (line["difficulty"], line["outcome"], line["amount"]) for line in r["lines"]
+    }
+    assert lines == {
+        plain.number: ("ordinary", "agreement", "200.00"),
+        group.number: ("complex", "no_agreement", "150.00"),
+    }
+    assert Decimal(r["total"]) == Decimal("350")
+    assert (
+        client.get(
+            f"/api/v1/mediators/{m.pk}/allowance", {"month": "2026-13"}, **token(dispatcher)
+        ).status_code
+        == 422
+    )
+    client.force_login(dispatcher)
+    assert (
+        'data-figure="allowance-total">350'
+        in client.get(f"/mediators/{m.pk}/?month={month}").content.decode()
+    )
