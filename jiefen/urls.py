@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from jiefen.api.router import api
+from jiefen.mediators import views as mediator_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/legal-aid/", include("jiefen.legal.urls_portal")),
+    path("portal/mediators/", mediator_views.portal_prefer, name="portal_mediators"),
     path("portal/", include("jiefen.portal.urls")),
     path("open311/v2/", include("jiefen.channels.urls_open311")),
     path("grid/", include("jiefen.channels.urls_grid")),

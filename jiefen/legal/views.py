@@ -160,3 +160,52 @@ def aid_lawyer(request: HttpRequest, number: str) -> HttpResponse:
             application=app, actor=request.user, lawyer_id=int(raw) if raw.isdigit() else None
         ),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultations(request: HttpRequest) -> HttpResponse:
+    """The window's consultation log: search the knowledge base, record the answer given."""
+    q = request.GET.get("q", "").strip()[:200]
+    errors: dict = {}
+    if request.method == "POST":
+        p = request.POST
+        case = None
+        number = p.get("case_number", "").strip()
+        try:
+            if number:
+                from jiefen.cases import selectors as case_selectors
+
+                case = case_selectors.case_get(viewer=request.user, number=number)
+            services.consultation_record(
+                actor=request.user,
+                channel=p.get("channel", ""),
+                topic=p.get("topic", ""),
+                question=p.get("question", ""),
+                answer=p.get("answer", ""),
+                lawyer_id=int(p["lawyer_id"]) if p.get("lawyer_id", "").isdigit() else None,
+                case=case,
+            )
+        except DomainError as exc:
+            errors = {"form": [str(exc.message)], **{k: [str(m) for m in v] for k, v in exc.fields.items()}}
+        else:
+            messages.success(request, _("Consultation recorded."))
+            return redirect("legal:consultations")
+    from jiefen.cases.choices import Category
+    from jiefen.legal.models import ConsultationChannel
+
+    return render(
+        request,
+        "legal/consultations.html",
+        {
+            "q": q,
+            "hits": selectors.knowledge_search(q=q) if q else [],
+            "errors": errors,
+            "channels": ConsultationChannel.choices,
+            "topics": Category.choices,
+            "lawyers": mediator_list(viewer=request.user, kind=MediatorKind.LAWYER),
+            "consultations": selectors.consultation_list(viewer=request.user)[:50],
+            "v": request.POST if request.method == "POST" else {},
+        },
+        status=422 if errors else 200,
+    )

@@ -142,6 +142,18 @@ class ProcedureMediator(models.Model):
         return f"{self.procedure_id} {self.mediator_id}"
 
 
+class PreferredMediator(models.Model):
+    """A party's preferred mediator, stated on the portal from the public list (one per case:
+    a new choice replaces the old). The recommendation weighs it; it never bypasses a conflict."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
+    mediator = models.ForeignKey(Mediator, on_delete=models.CASCADE, related_name="+")
+    stated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.mediator_id}"
+
+
 class AllowanceRule(models.Model):
     """以案定补: the allowance paid per case by difficulty and outcome (rules as data)."""
 

@@ -16,7 +16,13 @@ from jiefen.cases.models import Case, Party
 from jiefen.core.errors import NotFound
 from jiefen.directory.models import Staff
 from jiefen.mediators.choices import MEDIATING_KINDS
-from jiefen.mediators.models import ConflictDeclaration, Mediator, ProcedureMediator, ResolverOrganization
+from jiefen.mediators.models import (
+    ConflictDeclaration,
+    Mediator,
+    PreferredMediator,
+    ProcedureMediator,
+    ResolverOrganization,
+)
 from jiefen.procedures.choices import ProcedureStatus
 from jiefen.procedures.models import PartyFeedback
 from jiefen.regions.models import Region
@@ -28,6 +34,7 @@ W_TOWN = 20
 W_COUNTY_WIDE = 5
 W_LOAD_PER_CASE = 4
 W_RESOLVED_SHARE = 20  # × share of agreements among ended mediations (from 3 ended on)
+W_PREFERRED = 15  # a party chose this mediator on the portal
 W_SATISFACTION = 10  # × (average satisfaction − 3) / 2 (from 3 ratings on)
 RECORD_MIN = 3
 
@@ -192,7 +199,12 @@ def conflict_with(mediator: Mediator, case: Case) -> Reason | None:
 
 
 def score_mediator(
-    m: Mediator, case: Case, rec: Record, area_ids: set[int], conflict: Reason | None
+    m: Mediator,
+    case: Case,
+    rec: Record,
+    area_ids: set[int],
+    conflict: Reason | None,
+    preferred: bool = False,
 ) -> Recommendation:
     """The score of one mediator for one case, every term with its reason."""
     reasons: list[Reason] = []
@@ -243,6 +255,8 @@ def score_mediator(
                 round(W_SATISFACTION * (rec.satisfaction - 3) / 2),
             )
         )
+    if preferred:
+        reasons.append(Reason("preferred", _("chosen by a party on the portal"), W_PREFERRED))
     score = sum(r.points for r in reasons)
     return Recommendation(m, score, reasons)
 
@@ -259,11 +273,12 @@ def recommend(*, case: Case, limit: int = 10, include_excluded: bool = False) ->
     ids = [m.pk for m in mediators]
     recs = records(ids)
     conflicts = _party_conflicts(ids, list(case.parties.all()))
+    preferred = PreferredMediator.objects.filter(case=case).values_list("mediator_id", flat=True).first()
     ranked = []
     for m in mediators:
         # A mediator serving a town serves its villages: scored as "same town".
         areas = {a.pk for a in m.areas.all()}
-        ranked.append(score_mediator(m, case, recs[m.pk], areas, conflicts.get(m.pk)))
+        ranked.append(score_mediator(m, case, recs[m.pk], areas, conflicts.get(m.pk), preferred == m.pk))
     chosen = sorted(
         (r for r in ranked if not r.excluded), key=lambda r: (-r.score, r.mediator.name, r.mediator.pk)
     )

@@ -16,7 +16,13 @@ from jiefen.core.errors import DomainError, PermissionDenied, ValidationFailed
 from jiefen.directory.models import Staff
 from jiefen.mediators import selectors
 from jiefen.mediators.choices import MEDIATING_KINDS, IncubationStage, MediatorKind, ResolverOrgKind
-from jiefen.mediators.models import ConflictDeclaration, Mediator, ProcedureMediator, ResolverOrganization
+from jiefen.mediators.models import (
+    ConflictDeclaration,
+    Mediator,
+    PreferredMediator,
+    ProcedureMediator,
+    ResolverOrganization,
+)
 from jiefen.procedures import services as procedure_services
 from jiefen.procedures.choices import ProcedureKind, ProcedureStatus
 from jiefen.procedures.models import Procedure
@@ -280,3 +286,21 @@ def mediation_assign(
             assigned_at=clock.now(),
             score=score,
         )
+
+
+def preference_state(*, case: Case, mediator_id: int | None) -> PreferredMediator:
+    """A party states a preferred mediator from the public list of the case's county (portal).
+    Anything not on that list → 422; the case's timeline records the choice."""
+    mediator = (
+        selectors.public_mediators(county=case.county).filter(pk=mediator_id).first() if mediator_id else None
+    )
+    if mediator is None:
+        raise ValidationFailed(_("Choose a mediator from the list."), fields={"mediator_id": [_("unknown")]})
+    with transaction.atomic():
+        pref, _created = PreferredMediator.objects.update_or_create(
+            case=case, defaults={"mediator": mediator, "stated_at": clock.now()}
+        )
+        procedure_services.case_event_append(
+            case, "mediator_preferred", None, data={"mediator": mediator.pk, "name": mediator.name}
+        )
+    return pref

@@ -8,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiefen.cases import selectors as case_selectors
 from jiefen.core.errors import DomainError, NotFound
 from jiefen.mediators import allowance, selectors, services
-from jiefen.mediators.models import ProcedureMediator
+from jiefen.mediators.models import PreferredMediator, ProcedureMediator
 
 
 def _int(value: str) -> int | None:
@@ -112,4 +112,34 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "incubation": org.incubation.all(),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def portal_prefer(request: HttpRequest) -> HttpResponse:
+    """The public list of the open case's county; a party may state a preferred mediator."""
+    from jiefen.portal.views import _open_case
+
+    case = _open_case(request)
+    if case is None:
+        return redirect("portal:track")
+    error = ""
+    if request.method == "POST":
+        try:
+            services.preference_state(case=case, mediator_id=_int(request.POST.get("mediator_id", "")))
+        except DomainError as exc:
+            error = str(exc.message)
+        else:
+            return redirect("portal:case")
+    chosen = PreferredMediator.objects.filter(case=case).values_list("mediator_id", flat=True).first()
+    return render(
+        request,
+        "mediators/portal_prefer.html",
+        {
+            "case": case,
+            "mediators": selectors.public_mediators(county=case.county),
+            "chosen": chosen,
+            "error": error,
+        },
+        status=422 if error else 200,
     )

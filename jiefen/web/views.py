@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "routing_rule_skipped": lambda: _("routing rule skipped (cannot be evaluated)"),
     "deadline_recomputed": lambda: _("deadline recomputed on the holiday notice"),
     "legal_consultation": lambda: _("legal consultation"),
+    "mediator_preferred": lambda: _("a party chose a preferred mediator"),
     "legal_aid_applied": lambda: _("legal aid applied for"),
     "legal_aid_decided": lambda: _("legal aid decided"),
     "legal_aid_lawyer_assigned": lambda: _("legal-aid lawyer assigned"),

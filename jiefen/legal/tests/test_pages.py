@@ -44,3 +44,29 @@ def test_staff_decide_and_assign_on_the_page(anji, dispatcher, client):
     client.post(f"/legal/legal-aid/{app.number}/lawyer/", {"lawyer_id": str(lawyer.pk)})
     app.refresh_from_db()
     assert app.status == "assigned" and app.lawyer == lawyer
+
+
+def test_window_consultation_page_searches_and_records(anji, dispatcher, accepted_case, client):
+    from jiefen.legal.models import Consultation, KnowledgeEntry
+
+    KnowledgeEntry.objects.create(
+        question="老板拖欠工资怎么办？", answer="申请劳动仲裁。", statute="《劳动争议调解仲裁法》第5条"
+    )
+    case = accepted_case()
+    client.force_login(dispatcher)
+    page = client.get("/legal/consultations/", {"q": "工资拖欠"}).content.decode()
+    assert "申请劳动仲裁。" in page and "第5条" in page
+    r = client.post(
+        "/legal/consultations/",
+        {
+            "channel": "window",
+            "topic": "labour",
+            "question": "欠薪",
+            "answer": "可仲裁",
+            "case_number": case.number,
+        },
+    )
+    assert r.status_code == 302
+    assert Consultation.objects.get().case == case
+    r = client.post("/legal/consultations/", {"channel": "window", "topic": "labour", "question": ""})
+    assert r.status_code == 422 and Consultation.objects.count() == 1

@@ -53,3 +53,31 @@ def test_record_pages(anji, dispatcher, mediator, accepted_case, client):
     assert "俞秀英" in page and 'data-figure="cases">1<' in page
     assert "俞秀英" in client.get("/mediators/").content.decode()
     assert client.get("/mediators/999999/").status_code == 404
+
+
+def test_a_party_states_a_preferred_mediator_on_the_portal(anji, dispatcher, accepted_case, client):
+    from jiefen.mediators import selectors
+    from jiefen.mediators.models import PreferredMediator
+
+    near = make(anji, dispatcher, "俞秀英", areas=[anji.village])
+    chosen = make(anji, dispatcher, "潘志强", areas=[anji.town])
+    counsellor = make(anji, dispatcher, "心理咨询师", kind="counsellor")
+    case = accepted_case()
+    assert client.get("/portal/mediators/").status_code == 302  # no case open: to tracking
+    session = client.session
+    session["portal_case"] = {"id": case.pk, "until": "9999-12-31"}
+    session.save()
+    assert 'id="prefer-mediator"' in client.get("/portal/case/").content.decode()
+    page = client.get("/portal/mediators/").content.decode()
+    assert "俞秀英" in page and "潘志强" in page and "心理咨询师" not in page
+    assert client.post("/portal/mediators/", {"mediator_id": counsellor.pk}).status_code == 422
+    assert client.post("/portal/mediators/", {"mediator_id": chosen.pk}).status_code == 302
+    assert PreferredMediator.objects.get(case=case).mediator == chosen
+    assert case.events.filter(kind="mediator_preferred").count() == 1
+    ranked = {r.mediator.name: r for r in selectors.recommend(case=case)}
+    assert "preferred" in {x.code for x in ranked["潘志强"].reasons}
+    assert (
+        ranked["潘志强"].score
+        == ranked["俞秀英"].score - selectors.W_VILLAGE + selectors.W_TOWN + selectors.W_PREFERRED
+    )
+    assert near.pk
