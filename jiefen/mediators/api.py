@@ -283,3 +283,30 @@ def allowance_statement(request: HttpRequest, pk: int, month: str | None = None)
     year, mon = parse_month(month)
     st = allowance.monthly_statement(mediator=m, year=year, month=mon)
     return {"mediator_id": m.pk, "month": st.month, "lines": [vars(x) for x in st.lines], "total": st.total}
+
+
+class OrgRecommendationOut(Schema):
+    organization_id: int
+    name: str
+    kind: str
+    score: int
+    reasons: list[ReasonOut]
+
+
+@router.get(
+    "/cases/{number}/organization-recommendations",
+    response=list[OrgRecommendationOut],
+    summary="Social organisations that could take this case, ranked with reasons",
+)
+def organization_recommendations(request: HttpRequest, number: str, limit: int = 5):
+    case = case_selectors.case_get(viewer=request.auth, number=number)
+    return [
+        {
+            "organization_id": r.organization.pk,
+            "name": r.organization.name,
+            "kind": r.organization.kind,
+            "score": r.score,
+            "reasons": [vars(x) for x in r.reasons],
+        }
+        for r in selectors.recommend_organizations(case=case, limit=max(1, min(limit, 20)))
+    ]

@@ -286,3 +286,59 @@ def recommend(*, case: Case, limit: int = 10, include_excluded: bool = False) ->
     if include_excluded:
         out += [r for r in ranked if r.excluded]
     return out
+
+
+@dataclass
+class OrgRecommendation:
+    organization: ResolverOrganization
+    score: int
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def recommend_organizations(*, case: Case, limit: int = 5) -> list[OrgRecommendation]:
+    """The county's social organisations that could take the case (调解工作室, 行业调委会…),
+    ranked by the same place and category terms, with their members' load and record."""
+    orgs = list(
+        ResolverOrganization.objects.filter(county_id=case.county_id, is_active=True)
+        .exclude(kind="psych_org")
+        .prefetch_related("areas")
+    )
+    members: dict[int, list[int]] = {}
+    for mid, oid in Mediator.objects.filter(organization__in=orgs, is_active=True).values_list(
+        "pk", "organization_id"
+    ):
+        members.setdefault(oid, []).append(mid)
+    recs = records([m for ms in members.values() for m in ms])
+    out = []
+    for org in orgs:
+        if case.category not in (org.categories or []):
+            continue  # an organisation is proposed for what it covers
+        reasons = [
+            Reason("category", _("good at %(c)s disputes") % {"c": case.get_category_display()}, W_CATEGORY)
+        ]
+        areas = {a.pk for a in org.areas.all()}
+        if case.village_id and case.village_id in areas:
+            reasons.append(
+                Reason("village", _("serves the village %(v)s") % {"v": case.village.name}, W_VILLAGE)
+            )
+        elif case.town_id and case.town_id in areas:
+            reasons.append(Reason("town", _("serves the town %(t)s") % {"t": case.town.name}, W_TOWN))
+        elif not areas:
+            reasons.append(Reason("county", _("serves the whole county"), W_COUNTY_WIDE))
+        mine = [recs[m] for m in members.get(org.pk, [])]
+        ended = sum(r.ended for r in mine)
+        if ended >= RECORD_MIN:
+            share = sum(r.agreements for r in mine) / ended
+            reasons.append(
+                Reason(
+                    "record",
+                    _("%(pct)d%% of %(n)d mediations ended in agreement")
+                    % {"pct": round(share * 100), "n": ended},
+                    round(W_RESOLVED_SHARE * share),
+                )
+            )
+        if not mine:
+            reasons.append(Reason("no_members", _("no registered member yet"), -10))
+        out.append(OrgRecommendation(org, sum(r.points for r in reasons), reasons))
+    out.sort(key=lambda r: (-r.score, r.organization.name, r.organization.pk))
+    return out[:limit]

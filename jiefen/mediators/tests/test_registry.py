@@ -273,3 +273,37 @@ def test_monthly_allowance_statement_by_difficulty_and_outcome(
         'data-figure="allowance-total">350'
         in client.get(f"/mediators/{m.pk}/?month={month}").content.decode()
     )
+
+
+def test_organisations_are_recommended_for_what_they_cover(anji, dispatcher, accepted_case, client, token):
+    village_council = services.organization_create(
+        actor=dispatcher,
+        name="乡贤调解会",
+        kind="xiangxian_council",
+        county=anji.county.code,
+        areas=[anji.village.code],
+        categories=["neighbour", "family"],
+    )
+    services.organization_create(
+        actor=dispatcher,
+        name="物业调委会",
+        kind="industry_committee",
+        county=anji.county.code,
+        categories=["property_mgmt"],
+    )
+    countywide = services.organization_create(
+        actor=dispatcher,
+        name="老娘舅工作室",
+        kind="personal_studio",
+        county=anji.county.code,
+        categories=["neighbour"],
+    )
+    member = make(anji, dispatcher, "章德明")
+    member.organization = countywide
+    member.save()
+    case = accepted_case()
+    rows = client.get(f"/api/v1/cases/{case.number}/organization-recommendations", **token(dispatcher)).json()
+    assert [r["name"] for r in rows] == ["乡贤调解会", "老娘舅工作室"]
+    assert {x["code"] for x in rows[0]["reasons"]} == {"category", "village", "no_members"}
+    assert {x["code"] for x in rows[1]["reasons"]} == {"category", "county"}
+    assert rows[0]["organization_id"] == village_council.pk
