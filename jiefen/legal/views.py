@@ -209,3 +209,25 @@ def consultations(request: HttpRequest) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def portal_status(request: HttpRequest) -> HttpResponse:
+    """The applicant follows the application with its number and query code."""
+    app, error = None, ""
+    number = request.POST.get("number", request.GET.get("number", "")).strip()[:30]
+    if request.method == "POST":
+        limited = _limited(request, "legal_aid_status", 20, 3600)
+        if limited:
+            return limited
+        app = selectors.application_for_applicant(
+            number=number, query_code=request.POST.get("query_code", "")[:20]
+        )
+        if app is None:
+            error = _("No application with this number and query code.")
+    return render(
+        request,
+        "legal/portal_status.html",
+        {"app": app, "number": number, "error": error},
+        status=404 if error else 200,
+    )

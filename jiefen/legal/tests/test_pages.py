@@ -70,3 +70,21 @@ def test_window_consultation_page_searches_and_records(anji, dispatcher, accepte
     assert Consultation.objects.get().case == case
     r = client.post("/legal/consultations/", {"channel": "window", "topic": "labour", "question": ""})
     assert r.status_code == 422 and Consultation.objects.count() == 1
+
+
+def test_applicant_follows_the_application_with_number_and_code(anji, dispatcher, client):
+    from jiefen.legal import services
+
+    applied = services.aid_apply(
+        county=anji.county,
+        channel="online",
+        data=services.AidInput(**{**WAGES, "matter": "not_listed"}),
+    )
+    app = applied.application
+    services.aid_decide(application=app, actor=dispatcher, grant=False)
+    r = client.post("/portal/legal-aid/status/", {"number": app.number, "query_code": "x"})
+    assert r.status_code == 404 and "第31条" not in r.content.decode()
+    page = client.post(
+        "/portal/legal-aid/status/", {"number": app.number, "query_code": applied.query_code}
+    ).content.decode()
+    assert 'data-status="refused"' in page and "第31条" in page
