@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
@@ -181,7 +182,7 @@ def aid_rules(request: HttpRequest):
 def create_application(request: HttpRequest, payload: AidIn):
     county = Region.objects.filter(pk=viewer_county_id(request.auth)).first()
     if county is None:
-        raise ValidationFailed("county", fields={"county": ["required"]})
+        raise ValidationFailed(_("Your account has no county."), fields={"county": [_("required")]})
     data = payload.dict(exclude={"channel", "case_number"})
     applied = services.aid_apply(
         county=county,

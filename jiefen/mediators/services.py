@@ -23,6 +23,7 @@ from jiefen.mediators.models import (
     ProcedureMediator,
     ResolverOrganization,
 )
+from jiefen.procedures import definitions as d
 from jiefen.procedures import services as procedure_services
 from jiefen.procedures.choices import ProcedureKind, ProcedureStatus
 from jiefen.procedures.models import Procedure
@@ -242,6 +243,8 @@ def mediation_assign(
     mediation with them when none runs (and `start`). The procedure's mediators (printed on
     the agreement) and its `mediators_assigned` timeline entry come from procedures.services
     in the same transaction; the ProcedureMediator row records who ran it."""
+    if not (actor.is_superuser or set(actor.roles or []) & d.WORKERS):
+        raise PermissionDenied(_("You may not assign mediators."), code="procedure_not_allowed_role")
     mediator = (
         Mediator.objects.select_related("county").filter(pk=mediator_id).first() if mediator_id else None
     )

@@ -307,3 +307,12 @@ def test_organisations_are_recommended_for_what_they_cover(anji, dispatcher, acc
     assert {x["code"] for x in rows[0]["reasons"]} == {"category", "village", "no_members"}
     assert {x["code"] for x in rows[1]["reasons"]} == {"category", "county"}
     assert rows[0]["organization_id"] == village_council.pk
+
+
+def test_a_role_that_does_not_work_cases_cannot_assign(anji, dispatcher, accepted_case, staff_factory):
+    analyst = staff_factory(anji.org("county_centre"), ["analyst"])
+    m = make(anji, dispatcher, "俞秀英")
+    case = accepted_case()
+    with pytest.raises(services.PermissionDenied):
+        services.mediation_assign(case=case, actor=analyst, mediator_id=m.pk)
+    assert not ProcedureMediator.objects.exists()

@@ -120,3 +120,10 @@ def test_referral_bad_input(anji, mediator, accepted_case, client, token):
     r = post(client, url, {"counsellor_id": far.pk, "reason": "x"}, auth)
     assert r.status_code == 409 and r.json()["error"] == "counsellor_outside_county"
     assert not PsychReferral.objects.exists()
+
+
+def test_self_harm_words_are_red_words_of_triage():
+    # A description that proposes a referral is also a red-risk case: the two lists agree.
+    from jiefen.triage.risk import EXTREME_WORDS
+
+    assert set(scales.SELF_HARM_WORDS) <= set(EXTREME_WORDS)
