@@ -123,6 +123,15 @@ def monthly_report_xlsx(rep: dict) -> bytes:
         [_("organisation"), _("returns")],
         [[r["name"], r["returns"]] for r in ov["returns_by_organization"]],
     )
+    sheet(
+        _("platforms"),
+        [_("figure"), _("this month")],
+        [[r["label"], r["value"]] for r in ov["platforms"]["rows"]]
+        + [
+            [f"{m['name']} ({m['agreements']}/{m['ended']})", m["ended"]]
+            for m in ov["platforms"]["mediators"]
+        ],
+    )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -26,6 +26,7 @@ from jiefen.core import clock
 from jiefen.core.errors import NotFound, ValidationFailed
 from jiefen.dashboard.counters import COLUMNS
 from jiefen.dashboard.models import DailyCount, Dim, OrgDailyCount, Theme
+from jiefen.dashboard.platforms import platform_figures
 from jiefen.directory.models import Staff
 from jiefen.directory.selectors import region_in_jurisdiction
 from jiefen.regions.models import Region
@@ -273,6 +274,7 @@ def stats_overview(
         "returns_by_organization": returns,
         "open_alerts_by_rule": alerts,
         "open_alerts": sum(a["count"] for a in alerts),
+        "platforms": platform_figures(region, d0, d1),
     }
 
 

@@ -31,6 +31,7 @@ from jiefen.core import bulkwrite
 from jiefen.demo import bulk
 from jiefen.demo.counting import CounterSums, SeedCounters
 from jiefen.demo.generator import CaseGenerator, GeneratedCase, Row, World
+from jiefen.demo.platforms import platforms_seed
 from jiefen.directory.models import Organization, OrganizationKind, Role, Staff
 from jiefen.directory.services import organizations_seed_for_county, staff_create
 from jiefen.regions.importers import demo_divisions_path, read_regions
@@ -106,6 +107,7 @@ def demo_prepare(
     orgs_created = organizations_seed_for_county(county=county)
     town, village = _featured(county)
     accounts, created, password, path = _accounts_ensure(county, town, village)
+    platforms_seed(county=county, town=town, village=village)
     made = 0
     if cases > 0 and not Case.objects.filter(county=county).exists():
         made = cases_seed(
@@ -154,7 +156,8 @@ def _accounts_plan(
     justice = org(town, K.JUSTICE_OFFICE)
     committee = org(village, K.VILLAGE_COMMITTEE)
     return [
-        ("admin", list(Role.values), centre, "系统管理员"),
+        # Psychological records are the psych role's and the counsellor's only, not the administrator's.
+        ("admin", [r for r in Role.values if r != Role.PSYCH], centre, "系统管理员"),
         ("clerk", [Role.CLERK], centre, "窗口受理员 王丽"),
         ("dispatcher", [Role.DISPATCHER], centre, "调度员 沈杰"),
         ("handler", [Role.HANDLER], justice, "承办人 钱建华"),
@@ -163,6 +166,8 @@ def _accounts_plan(
         ("agent", [Role.AGENT], committee, "代办员 章海燕"),
         ("leader", [Role.LEADER], centre, "中心主任 朱国强"),
         ("analyst", [Role.ANALYST], centre, "指挥中心 姚敏"),
+        ("psych", [Role.PSYCH], centre, "心理服务 何静"),
+        ("counsellor", [], centre, "心理咨询师 陈慧"),
     ]
 
 

@@ -41,6 +41,7 @@ class Role(models.TextChoices):
     AGENT = "agent", _("agent")
     LEADER = "leader", _("leader")
     ANALYST = "analyst", _("analyst")
+    PSYCH = "psych", _("psychological service")
     ADMIN = "admin", _("administrator")
 
 

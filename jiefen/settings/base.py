@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "jiefen.notifications",
     "jiefen.channels",
     "jiefen.portal",
+    "jiefen.mediators",
+    "jiefen.legal",
+    "jiefen.psych",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiefen.web.context_processors.calendar_banner",
+                "jiefen.psych.context_processors.psych_nav",
             ],
         },
     },

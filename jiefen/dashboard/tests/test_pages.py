@@ -35,8 +35,9 @@ def test_dashboard_page_reads_a_bounded_number_of_queries(logged_in, register, d
     for _i in range(5):
         register()
     logged_in.get("/dashboard/")
-    # when / then: session, user, organisation, region + the overview's own queries
-    with django_assert_max_num_queries(16):
+    # when / then: session, user, organisation, region + the overview's own queries + the
+    # resource platforms' 7 (dashboard.platforms)
+    with django_assert_max_num_queries(23):
         assert logged_in.get("/dashboard/").status_code == 200
 
 
@@ -75,7 +76,7 @@ def test_monthly_report_page_and_xlsx(logged_in, register, anji):
     wb = load_workbook(io.BytesIO(xlsx.content))
     summary = wb.worksheets[0]
     assert summary.cell(row=4, column=2).value == 1  # received this month
-    assert len(wb.worksheets) == 6
+    assert len(wb.worksheets) == 7  # … and the resource platforms
 
 
 def test_report_refuses_a_bad_month(logged_in):
