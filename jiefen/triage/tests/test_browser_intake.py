@@ -8,7 +8,7 @@ import re
 import pytest
 from django.utils import translation
 
-from jiefen.cases.choices import Category
+from jiefen.cases.choices import Category, risk_label
 from jiefen.cases.routing import RegionChain
 from jiefen.channels.tests.dbfix import tolerant_serialized_rollback  # noqa: F401
 from jiefen.triage import services
@@ -51,6 +51,7 @@ def expected_proposals(anji, parties):
             "label": str(Category(t.proposal.category).label),
             "confidence": f"{t.proposal.confidence:.2f}",
             "risk": t.risk.level,
+            "risk_label": risk_label(t.risk.level),
             "owner": t.decision.organization.name,
         }
 
@@ -89,7 +90,7 @@ def test_the_panel_proposes_category_risk_owner_and_the_related_case(page, live_
     expect(category.locator("strong").first).to_have_text(first["label"], timeout=WAIT_MS)
     expect(category).to_contain_text(f"置信度 {first['confidence']}")
     expect(category.locator('[data-set-category="labour"]')).to_be_visible()
-    expect(panel.locator("#proposal-risk .badge")).to_have_text(first["risk"])
+    expect(panel.locator("#proposal-risk .badge")).to_have_text(first["risk_label"])
     expect(panel.locator("#proposal-risk .badge")).to_have_class(re.compile(rf"\brisk-{first['risk']}\b"))
     expect(panel.locator("#proposal-owner strong")).to_have_text(first["owner"])
     expect(panel.locator("#proposal-related a")).to_have_count(0)
@@ -106,7 +107,7 @@ def test_the_panel_proposes_category_risk_owner_and_the_related_case(page, live_
     expect(link).to_have_attribute("href", f"/cases/{earlier.number}/")
     final = expected_proposals(anji, [{"role": "applicant", "name": "王小明", "phone": PHONE}])
     expect(category.locator("strong").first).to_have_text(final["label"])
-    expect(panel.locator("#proposal-risk .badge")).to_have_text(final["risk"])
+    expect(panel.locator("#proposal-risk .badge")).to_have_text(final["risk_label"])
     expect(panel.locator("#proposal-owner strong")).to_have_text(final["owner"])
     with page.context.expect_page() as opened:
         link.click()
