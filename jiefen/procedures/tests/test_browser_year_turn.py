@@ -61,13 +61,31 @@ def test_december_case_to_mediation_with_provisional_dates(
         panel = page.inner_text(f"#procedure-{pm.pk}")
         page.screenshot(path=str(tmp_path / "case.png"), full_page=True)
 
+        page.goto(f"{live_server.url}/cases/")
+        assert "暂定" in page.inner_text("table")  # (before a statutory route ends the case's clock)
+        page.goto(f"{live_server.url}/cases/{case.number}/")
+
+        # and every other kind the page offers (judicial confirmation needs an agreement first)
+        offered = page.eval_on_selector_all("#start-kind option", "os => os.map(o => o.value)")
+        for kind in offered:
+            if kind in ("people_mediation", "judicial_confirmation"):
+                continue
+            page.click("#start-procedure > summary")
+            page.select_option("#start-kind", kind)
+            page.click("button[name=start]")
+            page.wait_for_selector(f"article.procedure[data-kind={kind}]")
+        started = set(Procedure.objects.values_list("kind", flat=True))
+        assert len(started) >= 6 and started >= {"people_mediation", "petition", "legal_aid"}
+
         # then the 30-day dates in 2027 are marked provisional (暂定) and skip 元旦
         assert "2027-01-04" in due_text and "暂定" in due_text
         assert "2027-01-04" in panel and "暂定" in panel
+        for proc in Procedure.objects.exclude(kind="people_mediation"):
+            step = proc.steps.get()
+            if step.due_at is not None and step.due_at.year == 2027:
+                assert step.due_provisional, proc.kind
         page.goto(f"{live_server.url}/procedures/deadlines/")
         assert "暂定" in page.inner_text("main")
-        page.goto(f"{live_server.url}/cases/")
-        assert "暂定" in page.inner_text("table")
         assert page.locator("#calendar-banner").count() == 0  # a mediator is not told
         page.context.clear_cookies()
 
