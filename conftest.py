@@ -120,6 +120,31 @@ def new_browser_page():
         connections.close_all()
 
 
+def browser_log_in(page, base_url: str, username: str, password: str = "pw-123456789") -> None:
+    """Log a staff member in through the login page (browser tests)."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base_url}/cases/")
+
+
+def browser_register_neighbours(page, base_url: str, county: County) -> None:
+    """Register the neighbours' noise dispute of the test county's first village at the window
+    form, through the region picker, and wait for the receipt (browser tests)."""
+    page.goto(f"{base_url}/cases/new/")
+    page.select_option("#id_town", county.town.code)
+    page.wait_for_selector(f"#id_village option[value='{county.village.code}']", state="attached")
+    page.select_option("#id_village", county.village.code)
+    page.fill("#id_parties-0-name", "王小明")
+    page.fill("#id_parties-0-phone", "13812345678")
+    page.fill("#id_parties-1-name", "李四")
+    page.select_option("#id_category", "neighbour")
+    page.fill("#id_description", "楼上装修噪音，夜间施工，协商未果")
+    page.click("button[name=register]")
+    page.wait_for_selector("#case-number")
+
+
 # Tests run on a fixed, ticking clock so that their dates are reproducible; tests about dates
 # freeze their own time on top of it. JIEFEN_TEST_CLOCK=real runs them on the real clock instead
 # (CI does so once for the fast tests), so that the product is also tried on the day it is used:

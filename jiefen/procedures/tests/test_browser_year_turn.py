@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
+from conftest import browser_log_in, browser_register_neighbours
 from jiefen.cases.models import Case
 from jiefen.deadlines.tests.notices import load_2027
 from jiefen.procedures.models import Procedure
@@ -18,37 +19,19 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def log_in(page, url, username):
-    page.goto(f"{url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-123456789")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{url}/cases/")
-
-
 def test_december_case_to_mediation_with_provisional_dates(
     new_browser_page, live_server, anji, dispatcher, mediator, leader, tmp_path
 ):
     page = new_browser_page(viewport={"width": 1366, "height": 768})
     with time_machine.travel(datetime(2026, 12, 5, 9, 0, tzinfo=TZ), tick=True):
         # given the dispatcher registers a neighbours' dispute at the window
-        log_in(page, live_server.url, "dispatcher")
-        page.goto(f"{live_server.url}/cases/new/")
-        page.select_option("#id_town", anji.town.code)
-        page.wait_for_selector(f"#id_village option[value='{anji.village.code}']", state="attached")
-        page.select_option("#id_village", anji.village.code)
-        page.fill("#id_parties-0-name", "王小明")
-        page.fill("#id_parties-0-phone", "13812345678")
-        page.fill("#id_parties-1-name", "李四")
-        page.select_option("#id_category", "neighbour")
-        page.fill("#id_description", "楼上装修噪音，夜间施工，协商未果")
-        page.click("button[name=register]")
-        page.wait_for_selector("#case-number")
+        browser_log_in(page, live_server.url, "dispatcher")
+        browser_register_neighbours(page, live_server.url, anji)
         case = Case.objects.get()
         page.context.clear_cookies()
 
         # when the village mediator accepts it and starts people's mediation
-        log_in(page, live_server.url, "mediator")
+        browser_log_in(page, live_server.url, "mediator")
         page.goto(f"{live_server.url}/cases/{case.number}/")
         page.click("#action-accept button[type=submit]")
         page.locator("#case-due", has_text="2027-01-04").wait_for()
@@ -90,7 +73,7 @@ def test_december_case_to_mediation_with_provisional_dates(
         page.context.clear_cookies()
 
         # and the leader sees the banner
-        log_in(page, live_server.url, "leader")
+        browser_log_in(page, live_server.url, "leader")
         assert "2027" in page.inner_text("#calendar-banner")
 
         # when the notice is loaded, the marks and the banner go

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from conftest import browser_log_in, browser_register_neighbours
 from jiefen.cases.models import Case
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
@@ -20,23 +21,9 @@ def page(new_browser_page):
 
 def test_walk_in_registration_through_the_region_picker(page, live_server, anji, dispatcher, tmp_path):
     # given
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "dispatcher")
-    page.fill("#id_password", "pw-123456789")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/cases/")
-    page.goto(f"{live_server.url}/cases/new/")
+    browser_log_in(page, live_server.url, "dispatcher")
     # when
-    page.select_option("#id_town", anji.town.code)
-    page.wait_for_selector(f"#id_village option[value='{anji.village.code}']", state="attached")
-    page.select_option("#id_village", anji.village.code)
-    page.fill("#id_parties-0-name", "王小明")
-    page.fill("#id_parties-0-phone", "13812345678")
-    page.fill("#id_parties-1-name", "李四")
-    page.select_option("#id_category", "neighbour")
-    page.fill("#id_description", "楼上装修噪音，夜间施工，协商未果")
-    page.click("button[name=register]")
-    page.wait_for_selector("#case-number")
+    browser_register_neighbours(page, live_server.url, anji)
     page.screenshot(path=str(tmp_path / "receipt.png"), full_page=True)
     # then
     case = Case.objects.get()
