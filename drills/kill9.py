@@ -81,25 +81,29 @@ class Server:
         self.port, self.env, self.proc = port, env, None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jiefen", "serve", "--port", str(self.port), "--no-sweep"],
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: kill -9 reaches master and workers
-        )
-        deadline = time.monotonic() + 60
+        log = Path(self.env["JIEFEN_DATA_DIR"]) / "server.log"
+        with log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "jiefen", "serve", "--port", str(self.port), "--no-sweep"],
+                env=self.env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,  # its own process group: kill -9 reaches master and workers
+            )
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/api/v1/openapi.json")
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/login/")  # light: the server is up when a page answers
                 if conn.getresponse().status == 200:
                     return
             except OSError:
                 pass
+            if self.proc.poll() is not None:
+                break
             time.sleep(0.2)
-        raise SystemExit("the server did not come up")
+        raise SystemExit(f"the server did not come up; its log:\n{log.read_text()[-3000:]}")
 
     def kill9(self) -> None:
         os.killpg(self.proc.pid, signal.SIGKILL)
