@@ -37,6 +37,12 @@ def _body_hash(body: bytes) -> str:
         return hashlib.sha256(body).hexdigest()
 
 
+class _Discard(Exception):  # noqa: N818 - a control-flow signal, not an error
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
 class IdempotencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,6 +68,10 @@ class IdempotencyMiddleware:
         return self._once(request, key, operation, hashlib.sha256(auth.encode()).hexdigest())
 
     def _once(self, request, key: str, operation: str, scope: str) -> HttpResponse:
+        """The key's row, the operation and its answer are one transaction: a process killed
+        half-way leaves neither a case nor a key behind, and the retry runs the request anew.
+        A second request with the same key waits for the first's commit at the key's unique
+        index, then gets its answer."""
         from jiefen.api.models import IdempotentRequest
 
         body_hash = _body_hash(request.body)
@@ -73,25 +83,21 @@ class IdempotencyMiddleware:
         try:
             with transaction.atomic():
                 row = IdempotentRequest.objects.create(**mine, body_hash=body_hash, created_at=now)
+                response = self.get_response(request)
+                if response.status_code >= 500 or getattr(response, "streaming", False):
+                    raise _Discard(response)  # nothing of it stays; the key is free again
+                row.status = response.status_code
+                row.content_type = response.get("Content-Type", "")[:100]
+                row.response = bytes(response.content)
+                row.save(update_fields=["status", "content_type", "response"])
+            return response
+        except _Discard as discarded:
+            return discarded.response
         except IntegrityError:
             row = IdempotentRequest.objects.filter(**mine).first()
             if row is None:  # expired and deleted by another request meanwhile
                 return self._once(request, key, operation, scope)
             return self._answer_again(request, row, body_hash)
-        try:
-            response = self.get_response(request)
-        except BaseException:
-            IdempotentRequest.objects.filter(pk=row.pk).delete()
-            raise
-        if response.status_code >= 500 or getattr(response, "streaming", False):
-            IdempotentRequest.objects.filter(pk=row.pk).delete()
-            return response
-        IdempotentRequest.objects.filter(pk=row.pk).update(
-            status=response.status_code,
-            content_type=response.get("Content-Type", "")[:100],
-            response=bytes(response.content),
-        )
-        return response
 
     def _answer_again(self, request, row, body_hash: str) -> HttpResponse:
         if row.body_hash != body_hash:

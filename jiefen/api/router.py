@@ -126,6 +126,16 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if exc.status_code == 400:  # ninja could not parse the body: invalid input like any other
+        return api.create_response(
+            request,
+            {
+                "error": "validation_failed",
+                "message": _("The request has invalid fields."),
+                "fields": {"body": [_("The body is not valid JSON.")]},
+            },
+            status=422,
+        )
     return api.create_response(request, {"error": "http_error", "message": str(exc)}, status=exc.status_code)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -171,6 +172,14 @@ class InputGuardMiddleware:
             )
         except TooManyFieldsSent:
             return refuse(request, 413, "payload_too_large", _("The request has too many fields."))
+        except MultiPartParserError:
+            return refuse(
+                request,
+                422 if _kind(request) == "api" else 400,
+                "validation_failed",
+                _("The request body cannot be read."),
+                {"body": [str(_("not a valid multipart body"))]},
+            )
         if problems:
             return refuse(
                 request,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jiefen.directory.backends import LOGIN_REFUSED
 from jiefen.directory.models import ApiToken, Organization, Role, Staff
 from jiefen.directory.services import api_token_revoke
+from jiefen.web.forms import SecondFactorMixin
 
 
 @admin.register(Organization)
@@ -81,7 +82,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(request, _("Tokens revoked."))
 
 
-class AdminLoginForm(AdminAuthenticationForm):
+class AdminLoginForm(SecondFactorMixin, AdminAuthenticationForm):
     """The admin's login answers a refused login as the staff login does: one message for a
     wrong password, an unknown user and a locked account (the lockout is in the backend)."""
 
@@ -89,3 +90,4 @@ class AdminLoginForm(AdminAuthenticationForm):
 
 
 admin.site.login_form = AdminLoginForm
+admin.site.login_template = "directory/admin_login.html"

@@ -5,6 +5,10 @@ Because the lockout lives here and not in one login form, no login page can bypa
 locked account and an unknown user get the same answer as a wrong password (the backend just
 finds no user), after the same password-hashing work, so that an attacker learns nothing about
 which accounts exist or are locked.
+
+A staff member who has an authenticator app set up (a confirmed TOTP device of django-otp:
+`jiefen otp-add USERNAME`) logs in with its six-digit code as well, at every login page; a
+wrong or missing code is a failed login like a wrong password.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ LOGIN_REFUSED = _(
 
 
 class LockoutBackend(ModelBackend):
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(self, request, username=None, password=None, otp_token=None, **kwargs):
         if username is None:
             username = kwargs.get(Staff.USERNAME_FIELD)
         if username is None or password is None:
@@ -35,6 +39,8 @@ class LockoutBackend(ModelBackend):
             services.login_address_failed(address)
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and not _second_factor(user, otp_token):
+            user = None  # a staff member with an authenticator app gives its code too
         if user is None:
             services.login_address_failed(address)
             if staff is not None:
@@ -42,6 +48,20 @@ class LockoutBackend(ModelBackend):
             return None
         services.login_succeeded(staff=user)
         return user
+
+
+def _second_factor(user, token) -> bool:
+    """True without a confirmed authenticator (TOTP) device; else only with its current code.
+    The device is kept on the user: django-otp marks the session verified at login."""
+    from django_otp import match_token, user_has_device
+
+    if not user_has_device(user):
+        return True
+    device = match_token(user, (token or "").strip()) if token else None
+    if device is None:
+        return False
+    user.otp_device = device
+    return True
 
 
 def _address(request) -> str:

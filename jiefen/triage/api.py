@@ -26,7 +26,7 @@ class ClassifyIn(Schema):
 class ClassifyOut(Schema):
     category: str
     confidence: float
-    top: list[tuple[str, float]]
+    top: list[list[str | float]]  # [[category, confidence], …]
     keywords: list[str]
     needs_review: bool
 
