@@ -47,6 +47,10 @@ def _free_port() -> int:
 
 
 def _django(env: dict) -> None:
+    # This process uses the same database as the server it starts: nothing inherited counts.
+    for key in [k for k in os.environ if k.startswith(("JIEFEN_", "DJANGO_", "DATABASE_URL"))]:
+        if key not in env:
+            del os.environ[key]
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiefen.settings.local")
     sys.path.insert(0, str(ROOT))
