@@ -128,14 +128,20 @@ def _resolve_region(region: Region | str, errors: dict[str, list[str]]) -> Regio
 # ---------------------------------------------------------------- clocks
 
 
-def _due_at(*, rule_code: str, start: datetime, province: str, paused: list[list[str]] | None = None):
-    """(rule, end of the due day, provisional) of a step of the case's clock."""
-    rule = time_limit_rule(rule_code, province)
+def _step_due(rule, start: datetime, paused: list[list[str]] | None = None, calendar=None):
+    """(end of the due day, provisional) of a step of the case's clock under `rule`."""
     intervals = [
         (datetime.fromisoformat(a).date(), datetime.fromisoformat(b).date()) for a, b in (paused or [])
     ]
-    due = deadline(timezone.localtime(start).date(), rule.days, rule.unit, work_calendar(), intervals)
-    return rule, clock.end_of_day(due.day), due.provisional
+    start_day = timezone.localtime(start).date()
+    due = deadline(start_day, rule.days, rule.unit, calendar or work_calendar(), intervals)
+    return clock.end_of_day(due.day), due.provisional
+
+
+def _due_at(*, rule_code: str, start: datetime, province: str, paused: list[list[str]] | None = None):
+    """(rule, end of the due day, provisional) of a step of the case's clock."""
+    rule = time_limit_rule(rule_code, province)
+    return (rule, *_step_due(rule, start, paused))
 
 
 def _start_step(case: Case, code: str, rule_code: str, start: datetime, now: datetime) -> CaseStep:
@@ -859,21 +865,14 @@ def case_deadlines_recompute(*, years: list[int] | None = None, **_signal) -> in
         step = _current_step(case)
         if step is None or not step.due_provisional or step.rule is None or step.paused_since is not None:
             continue
-        intervals = [
-            (datetime.fromisoformat(a).date(), datetime.fromisoformat(b).date())
-            for a, b in step.paused_intervals
-        ]
-        due = deadline(
-            timezone.localtime(step.started_at).date(), step.rule.days, step.rule.unit, cal, intervals
-        )
-        due_at = clock.end_of_day(due.day)
-        if due_at == step.due_at and due.provisional == step.due_provisional:
+        due_at, provisional = _step_due(step.rule, step.started_at, step.paused_intervals, cal)
+        if due_at == step.due_at and provisional == step.due_provisional:
             continue
         before = hooks.case_summary(case)
         old = step.due_at
-        step.due_at, step.due_provisional = due_at, due.provisional
+        step.due_at, step.due_provisional = due_at, provisional
         step.save(update_fields=["due_at", "due_provisional"])
-        case.due_at, case.due_provisional = due_at, due.provisional
+        case.due_at, case.due_provisional = due_at, provisional
         case.version += 1
         case.save(update_fields=["due_at", "due_provisional", "version"])
         event = _event(
@@ -884,8 +883,8 @@ def case_deadlines_recompute(*, years: list[int] | None = None, **_signal) -> in
             data={
                 "step": step.code,
                 "from": timezone.localtime(old).date().isoformat() if old else None,
-                "to": due.day.isoformat(),
-                "provisional": due.provisional,
+                "to": timezone.localtime(due_at).date().isoformat(),
+                "provisional": provisional,
                 "years": list(years or []),
             },
         )

@@ -74,8 +74,6 @@ class _Text(HTMLParser):
                 name == "value" and (tag != "input" or attrs.get("type") != "submit")
             ):
                 self.parts.append(attrs[name])
-        if tag == "input" and attrs.get("type") in ("hidden",):
-            return
 
     def handle_endtag(self, tag):
         if tag in SKIP_TAGS and self.skip:
