@@ -33,7 +33,7 @@ class ClassifyOut(Schema):
 
 @router.post("/triage/classify", response=ClassifyOut)
 def triage_classify(request, payload: ClassifyIn):
-    """The dispute category of a text (DESIGN.md §6), with a calibrated confidence, the three most
+    """The dispute category of a text, with a calibrated confidence, the three most
     likely categories and the words that drove the decision. `needs_review` is true below the
     confidence threshold: a dispatcher confirms the category.
     """
