@@ -193,7 +193,9 @@ def schedule_session(request: HttpRequest, pk: int, payload: RoomSessionIn):
     return HttpStatus(201, _session_out(session, invited))
 
 
-@router.get("/procedures/{pk}/messages", response=list[RoomMessageOut], summary="Messages of the mediation room")
+@router.get(
+    "/procedures/{pk}/messages", response=list[RoomMessageOut], summary="Messages of the mediation room"
+)
 def list_messages(request: HttpRequest, pk: int, after: int = 0):
     proc = procedure_get(viewer=request.auth, pk=pk)
     return [_message_out(m) for m in selectors.messages(proc, after=after)]

@@ -431,6 +431,13 @@ def _publish(procedure_id: int, message_id: int) -> None:
         log.warning("could not publish room message %s", message_id, exc_info=True)
 
 
+def file_opened(*, message: RoomMessage, staff) -> None:
+    """Log that a staff member opened an evidence file of the room."""
+    from jiefen.mediation_room.models import RoomFileAccess
+
+    RoomFileAccess.objects.create(message=message, staff=staff, at=clock.now())
+
+
 # ---------------------------------------------------------------- terms and confirmations
 
 

@@ -427,4 +427,5 @@ def mediator_file(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     msg = RoomMessage.objects.filter(pk=mid, procedure=proc).exclude(file="").first()
     if msg is None:
         raise Http404
+    services.file_opened(message=msg, staff=request.user)
     return _file_response(msg)

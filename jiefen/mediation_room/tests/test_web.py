@@ -131,3 +131,19 @@ def test_the_mediator_schedules_invites_and_puts_terms_through_the_page(client, 
     # then
     html = page.content.decode()
     assert "请准时接听电话" in html and "李四停止夜间施工" in html and 'data-mode="phone"' in html
+
+
+def test_a_staff_member_opening_a_party_file_is_logged(client, procedure, parties, mediator):
+    # given
+    from jiefen.mediation_room.models import RoomFileAccess
+
+    applicant, _ = parties
+    msg = services.message_post(
+        procedure=procedure, upload=services.Upload("噪音.jpg", JPEG), party=applicant
+    )
+    client.force_login(mediator)
+    # when
+    resp = client.get(f"/room/{procedure.pk}/mediator/file/{msg.pk}/")
+    # then
+    assert resp.status_code == 200 and b"".join(resp.streaming_content) == JPEG
+    assert list(RoomFileAccess.objects.values_list("staff_id", "message_id")) == [(mediator.pk, msg.pk)]
