@@ -50,7 +50,6 @@ def not_reloaded(page) -> bool:
 
 
 def confirm_on_phone(page, phone: str) -> None:
-    page.reload()
     page.click("#confirm-code-form button[type=submit]")
     page.wait_for_selector("#confirm-form")
     page.fill("#id_confirm_code", last_code(phone))
@@ -127,6 +126,12 @@ def test_a_whole_online_mediation_with_two_parties_on_phones(
     desk.fill("#terms-text", TERMS)
     desk.click("button[name=propose]")
     desk.wait_for_selector("#terms-box[data-number='1']")
+    # the phones show the terms without reloading
+    for p in (phone_a, phone_b):
+        mark(p)
+    for p in (phone_a, phone_b):
+        p.wait_for_selector("#terms-box[data-number='1'] #confirm-code-form", timeout=15000)
+        assert not_reloaded(p) and "赔偿王小明人民币五百元" in p.inner_text("#terms-box")
     # each party confirms the exact text with a code sent to their own phone
     confirm_on_phone(phone_a, APPLICANT_PHONE)
     phone_a.wait_for_selector("#i-confirmed")

@@ -147,3 +147,16 @@ def test_a_staff_member_opening_a_party_file_is_logged(client, procedure, partie
     # then
     assert resp.status_code == 200 and b"".join(resp.streaming_content) == JPEG
     assert list(RoomFileAccess.objects.values_list("staff_id", "message_id")) == [(mediator.pk, msg.pk)]
+
+
+def test_the_terms_poll_answers_only_when_they_changed(client, procedure, parties, mediator):
+    # given
+    enter(client, procedure, APPLICANT_PHONE)
+    before = client.get(f"/room/{procedure.pk}/in/terms/?state=none")
+    services.terms_propose(procedure=procedure, actor=mediator, text="李四停止夜间施工")
+    # when
+    changed = client.get(f"/room/{procedure.pk}/in/terms/?state=none")
+    same = client.get(f"/room/{procedure.pk}/in/terms/?state=1-0-0")
+    # then
+    assert (before.status_code, changed.status_code, same.status_code) == (204, 200, 204)
+    assert "李四停止夜间施工" in changed.content.decode()
