@@ -18,6 +18,7 @@ from ninja import Status as HttpStatus
 from jiefen.cases.models import Party
 from jiefen.cases.selectors import case_scope
 from jiefen.core.errors import NotFound, ValidationFailed
+from jiefen.core.ratelimit import client_ip
 from jiefen.mediation_room import selectors, services
 from jiefen.mediation_room.models import RoomMessage, TermsVersion
 from jiefen.procedures.selectors import procedure_get
@@ -254,8 +255,6 @@ def send_code(request: HttpRequest, pk: int, payload: TermsCodeIn):
     summary="Confirm terms for a party with the one-time code sent to their phone",
 )
 def confirm_terms(request: HttpRequest, pk: int, payload: TermsConfirmIn):
-    from jiefen.channels.ratelimit import client_ip
-
     terms = _terms(request, pk)
     party = _party(request, payload.party_id)
     c = services.terms_confirm(

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiefen.cases.models import Party
-from jiefen.channels.ratelimit import client_ip, hit
 from jiefen.core import clock
 from jiefen.core.errors import DomainError, NotFound, ValidationFailed
+from jiefen.core.ratelimit import client_ip, hit
 from jiefen.mediation_room import selectors, services
 from jiefen.mediation_room.choices import SessionMode
 from jiefen.mediation_room.models import RoomMessage, TermsVersion
