@@ -185,11 +185,16 @@ def _english_outside_requests():
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     # Per-process caches of reference data outlive a test's rolled-back transaction: clear them.
+    from django.core.cache import cache
+
     from jiefen.core.refcache import refcache_clear_all
     from jiefen.deadlines.selectors import calendar_invalidate
 
     calendar_invalidate()
     refcache_clear_all()
+    # the rate limits count in Django's cache (per-minute windows): one test's hits must not
+    # use up the next test's allowance when both run within the same minute
+    cache.clear()
     yield
     calendar_invalidate()
     refcache_clear_all()
