@@ -58,6 +58,8 @@ class CaseIn(Schema):
     category: str | None = Field(None, max_length=30, **enum(Category.values, optional=True))
     received_at: datetime | None = None
     parties: list[PartyIn] = Field(..., max_length=200)
+    # Register a petition flagged `petition_repeat` all the same, for this reason.
+    repeat_reason: str | None = Field(None, max_length=2000)
 
 
 class PartyOut(Schema):
@@ -209,6 +211,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
             request=payload.request or "",
             category=payload.category,
             received_at=payload.received_at,
+            repeat_reason=payload.repeat_reason or "",
             parties=[
                 services.PartyInput(
                     role=p.role,

@@ -28,6 +28,12 @@ def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
     counters_on_case_written(case=case, event=event, before=before)
     alerts_on_case_written(case=case, event=event, before=before)
     notify_case_written(case=case, event=event, before=before)
+    if before and before.get("lead_organization_id") != case.lead_organization_id:
+        from jiefen.procedures.services import procedures_follow_case
+
+        procedures_follow_case(
+            case=case, old_organization_id=before.get("lead_organization_id"), actor=event.actor
+        )
     if event.kind == "close":
         from jiefen.procedures.services import follow_up_on_close
 

@@ -29,6 +29,7 @@ from jiefen.directory.models import Organization, Staff
 from jiefen.procedures import definitions as d
 from jiefen.procedures.choices import (
     ExtensionStatus,
+    ProcedureKind,
     ProcedureStatus,
     ReceptionKind,
     ReturnVisitStatus,
@@ -346,6 +347,13 @@ def procedure_start(
         )
     if not _roles(actor) & d.WORKERS:
         raise PermissionDenied(_("You may not start procedures."), code="procedure_not_allowed_role")
+    org = actor.organization
+    if not d.offered(kd, category=case.category, organization_kind=org.kind if org else None):
+        raise IllegalTransition(
+            _("%(kind)s is not a procedure for this case or for %(org)s.")
+            % {"kind": ProcedureKind(kind).label, "org": org.name if org else "—"},
+            code="procedure_not_offered",
+        )
     note = _text(note, "note", limit=2000)
     mediators = _text(mediators, "mediators", limit=200)
     with transaction.atomic():
@@ -464,6 +472,8 @@ def procedure_act(
             raise PermissionDenied(
                 _("Your role may not take this action."), code="procedure_not_allowed_role"
             )
+        if act.above:
+            _check_body_above(proc, act, actor)
         reason = _text(data.reason, "reason", required=act.reason_required, limit=2000)
         for need in act.needs:
             value = getattr(data, need)
@@ -522,6 +532,69 @@ def procedure_act(
                 data={"procedure": proc.pk, "legal_route": data.legal_route},
             )
     return proc
+
+
+def _check_body_above(proc: Procedure, act: d.ActDef, actor: Staff) -> None:
+    """信访工作条例 第35、36条: the 复查 is by the body above the one that answered, the 复核 by
+    the body above the one that reviewed; the same person never reviews his own answer."""
+    taken = (proc.data.get("taken_by") or {}).get(act.above) or {}
+    staff_id = taken.get("staff", proc.handler_id)
+    answerer = (
+        Organization.objects.select_related("region")
+        .filter(pk=taken.get("organization", proc.organization_id))
+        .first()
+    )
+    if staff_id == actor.pk:
+        raise PermissionDenied(
+            _("You took the earlier decision yourself: a body above must review it."),
+            code="review_by_same_person",
+        )
+    reviewer = actor.organization
+    if actor.is_superuser and reviewer is None:
+        return
+    if not d.body_above(reviewer, answerer):
+        raise PermissionDenied(
+            _("%(act)s is recorded by a body above %(org)s (信访工作条例 第35、36条).")
+            % {"act": act.label, "org": answerer.name if answerer else "—"},
+            code="review_body_not_above",
+        )
+
+
+def procedures_follow_case(*, case: Case, old_organization_id: int | None, actor: Staff | None) -> int:
+    """When the case moves to another lead organisation (escalated, delegated, returned,
+    routed), its open procedures run by the old lead move with it: the new lead owns them and
+    their open steps (no handler until it assigns one), each with a timeline entry. Called by
+    cases.hooks.case_written inside the case's transaction."""
+    if not old_organization_id or case.lead_organization_id == old_organization_id:
+        return 0
+    moved = 0
+    now = clock.now()
+    procs = (
+        Procedure.objects.select_for_update()
+        .filter(case=case, organization_id=old_organization_id)
+        .exclude(status=ProcedureStatus.ENDED)
+    )
+    for proc in procs:
+        proc.organization_id, proc.handler = case.lead_organization_id, None
+        proc.version += 1
+        proc.save(update_fields=["organization", "handler", "version"])
+        ProcedureStep.objects.filter(procedure=proc, ended_at__isnull=True).update(
+            organization_id=case.lead_organization_id, handler=None
+        )
+        case_event_append(
+            case,
+            "procedure_moved",
+            actor,
+            at=now,
+            data={
+                "procedure": proc.pk,
+                "kind": proc.kind,
+                "from_organization": old_organization_id,
+                "to_organization": case.lead_organization_id,
+            },
+        )
+        moved += 1
+    return moved
 
 
 def _end(proc: Procedure, step: ProcedureStep | None, act: d.ActDef, now: datetime) -> None:
@@ -669,6 +742,11 @@ def _specific(case, proc, step, act, actor, data: ActInput, on: date, now: datet
                 for h in hashes
             ]
         )
+    # Who took it, for the actions that must later be taken by a body above (definitions.above).
+    proc.data.setdefault("taken_by", {})[act.code] = {
+        "staff": actor.pk,
+        "organization": actor.organization_id or proc.organization_id,
+    }
     if step is not None:
         step.ended_at, step.outcome = now, act.code
         step.save(update_fields=["ended_at", "outcome"])

@@ -95,7 +95,16 @@ def procedures_panel(context, case):
         "csrf_token": context.get("csrf_token"),
         "case": case,
         "rows": rows,
-        "kinds": [(k, label) for k, label in ProcedureKind.choices if k not in running],
+        "kinds": [
+            (k, label)
+            for k, label in ProcedureKind.choices
+            if k not in running
+            and d.offered(
+                d.KINDS[k],
+                category=case.category,
+                organization_kind=user.organization.kind if user.organization_id else None,
+            )
+        ],
         "can_start": case.status
         in {Status.ACCEPTED, Status.IN_PROGRESS, Status.SUSPENDED, Status.RESOLVED, Status.TRANSFERRED}
         and bool(roles & d.WORKERS),
