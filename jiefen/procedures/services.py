@@ -57,6 +57,8 @@ STARTABLE = frozenset(
 )
 RETURN_VISIT_RULE = "case.return_visit"
 SUPERVISION_RULE = "leader.supervision_reply"
+# The shorter default reply time of a 督办 on a case assessed red (migration 0004; data).
+SUPERVISION_RULE_RED = "leader.supervision_reply_red"
 MAX_TEXT = 20000
 MAX_EXTENSION_DAYS = 366
 
@@ -1106,7 +1108,7 @@ def supervision_order(
     organization: Organization | None = None,
 ) -> SupervisionOrder:
     """A supervision order (督办) to an organisation: instructions, a reply due date (default:
-    rule `leader.supervision_reply` from today)."""
+    rule `leader.supervision_reply` from today, `leader.supervision_reply_red` on a red case)."""
     _require(actor, LEADER_ROLES | {"admin"})
     if organization is not None and staff_county_id_of_org(organization) != case.county_id:
         raise ValidationFailed(
@@ -1127,9 +1129,7 @@ def supervision_order(
         due = (
             StepDue(clock.end_of_day(due_on), False)
             if due_on
-            else step_due(
-                rule=time_limit_rule(SUPERVISION_RULE, locked.county.code[:2]), start_day=clock.today()
-            )
+            else step_due(rule=_supervision_rule(locked), start_day=clock.today())
         )
         order = SupervisionOrder.objects.create(
             case=locked,
@@ -1149,6 +1149,19 @@ def supervision_order(
             data={"order": order.pk, "organization_name": org.name, "due_at": order.due_at.isoformat()},
         )
     return order
+
+
+def _supervision_rule(case: Case) -> TimeLimitRule:
+    """The default reply time of a 督办: shorter on a case assessed red (when that rule exists)."""
+    from jiefen.triage.models import CaseTriage
+
+    province = case.county.code[:2]
+    if CaseTriage.objects.filter(case_id=case.pk, risk_level="red").exists():
+        try:
+            return time_limit_rule(SUPERVISION_RULE_RED, province)
+        except NotFound:
+            pass  # the rule was removed: the ordinary reply time applies
+    return time_limit_rule(SUPERVISION_RULE, province)
 
 
 def supervision_reply(*, order: SupervisionOrder, actor: Staff, reply: str) -> SupervisionOrder:
