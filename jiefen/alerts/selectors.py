@@ -103,9 +103,11 @@ def red_watch(*, viewer: Staff, case=None, limit: int = RED_WATCH_LIMIT) -> dict
     if case is not None:
         alerts = alerts.filter(case=case)
         cases = cases.filter(pk=case.pk)
+    alert_rows = list(alerts.select_related("rule", "case").order_by("-opened_at", "-id")[:limit])
+    case_rows = list(cases.select_related("lead_organization").order_by("due_at", "-id")[:limit])
     return {
-        "alerts": list(alerts.select_related("rule", "case").order_by("-opened_at", "-id")[:limit]),
-        "alert_count": alerts.count(),
-        "cases": list(cases.select_related("lead_organization").order_by("due_at", "-id")[:limit]),
-        "case_count": cases.count(),
+        "alerts": alert_rows,
+        "alert_count": alerts.count() if len(alert_rows) == limit else len(alert_rows),
+        "cases": case_rows,
+        "case_count": cases.count() if len(case_rows) == limit else len(case_rows),
     }

@@ -33,6 +33,7 @@ ALLOWED = {
     "docx",
     "DOCX",
     "CSV",
+    "JSON",
     "csv",
     "xlsx",
     "Excel",
@@ -171,6 +172,8 @@ STAFF_PAGES = [
     "/triage/queue/",
     "/triage/routing/dry-run/",
     "/dashboard/screen/",
+    "/hotline/",
+    "/cases/?sort=-due",
 ]
 PUBLIC_PAGES = ["/portal/", "/portal/track/"]
 
