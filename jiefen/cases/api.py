@@ -243,6 +243,7 @@ def list_cases(
     category: str | None = Query(None, max_length=30),
     channel: str | None = Query(None, max_length=30),
     q: str | None = Query(None, max_length=100),
+    sort: str | None = Query(None, max_length=20),
     page: int = Query(1, ge=1, le=100000),
     page_size: int = Query(50, ge=1, le=200),
 ):
@@ -255,6 +256,7 @@ def list_cases(
         category=category,
         channel=channel,
         q=q,
+        order=sort or None,
     )
     count = qs.count()
     start = (page - 1) * page_size
