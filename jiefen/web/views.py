@@ -324,7 +324,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "unsorted": unsorted.urlencode(),
             "sort": current_sort,
             "columns": _sort_columns(current_sort),
-            "regions": web_selectors.region_tree(viewer=request.user),
             "bulk_actions": [(a, workflow.ACTIONS[a].label) for a in BULK_ACTIONS],
             "bulk_organizations": web_selectors.organizations_for_bulk(viewer=request.user),
         },

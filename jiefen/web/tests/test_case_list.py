@@ -210,6 +210,15 @@ def test_the_region_filter_picks_from_the_viewers_tree(
     ]
     assert f'value="{anji.town2.code}"' in tree and f'value="{anji.other_village.code}"' in tree
     assert f'value="{anji.town.code}"' not in tree and f'value="{anji.county.code}"' not in tree
+    # and the dashboard picks its region from the same tree
+    client.force_login(dispatcher)
+    html = client.get("/dashboard/", {"region": anji.town.code}).content.decode()
+    tree = html[
+        html.index('<select name="region"') : html.index("</select>", html.index('<select name="region"'))
+    ]
+    assert (
+        f'value="{anji.town.code}" data-depth="1" selected' in tree and f'value="{anji.village.code}"' in tree
+    )
 
 
 def test_a_dispatcher_routes_several_cases_at_once_with_a_report_per_case(client, anji, dispatcher, register):
