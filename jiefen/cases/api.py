@@ -58,6 +58,8 @@ class CaseIn(Schema):
     category: str | None = Field(None, max_length=30, **enum(Category.values, optional=True))
     received_at: datetime | None = None
     parties: list[PartyIn] = Field(..., max_length=200)
+    # Register a petition flagged `petition_repeat` all the same, for this reason.
+    repeat_reason: str | None = Field(None, max_length=2000)
 
 
 class PartyOut(Schema):
@@ -209,6 +211,7 @@ def create_case(request: ApiRequest, payload: CaseIn):
             request=payload.request or "",
             category=payload.category,
             received_at=payload.received_at,
+            repeat_reason=payload.repeat_reason or "",
             parties=[
                 services.PartyInput(
                     role=p.role,
@@ -240,6 +243,7 @@ def list_cases(
     category: str | None = Query(None, max_length=30),
     channel: str | None = Query(None, max_length=30),
     q: str | None = Query(None, max_length=100),
+    sort: str | None = Query(None, max_length=20),
     page: int = Query(1, ge=1, le=100000),
     page_size: int = Query(50, ge=1, le=200),
 ):
@@ -252,6 +256,7 @@ def list_cases(
         category=category,
         channel=channel,
         q=q,
+        order=sort or None,
     )
     count = qs.count()
     start = (page - 1) * page_size

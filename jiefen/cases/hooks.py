@@ -10,7 +10,7 @@ chain explicit:
     20 dashboard       counters
     30 alerts          event-driven early-warning rules
     40 notifications   the outbox (SMS to the parties)
-    50 procedures      the closure loop after a close (return visit, rating invitation)
+    50 procedures      procedures follow a case to its new lead; the closure loop after a close
 
 `consumers()` lists them in that order (`jiefen consumers` prints the list); cases
 imports none of them. Each callee must be cheap and must not write the case itself; it runs in

@@ -268,6 +268,24 @@ def start_procedure(request: ApiRequest, number: str, payload: ProcedureIn):
     )
 
 
+class ProcedureKindOut(Schema):
+    kind: str
+    label: str
+
+
+@router.get(
+    "/cases/{number}/procedure-kinds",
+    response=list[ProcedureKindOut],
+    summary="The procedures the caller's organisation may start on this case",
+)
+def offered_procedure_kinds(request: ApiRequest, number: str):
+    case = _case(request, number)
+    return [
+        {"kind": k, "label": str(label)}
+        for k, label in selectors.procedure_kinds_offered(viewer=request.auth, case=case)
+    ]
+
+
 @router.get("/cases/{number}/procedures", response=list[ProcedureOut], summary="The procedures of a case")
 def list_procedures(request: ApiRequest, number: str):
     return procedures_out(_case(request, number), request.auth)

@@ -76,6 +76,7 @@ CASES = [
     ),  # 45 working days, Sun 20 Sep and Sat 10 Oct count
     ("case.return_visit", "", D(2026, 9, 29), 0, D(2026, 10, 12)),
     ("leader.supervision_reply", "", D(2026, 2, 13), 0, D(2026, 2, 27)),
+    ("leader.supervision_reply_red", "", D(2026, 2, 13), 0, D(2026, 2, 24)),  # Sat 14 is a working day
 ]
 
 

@@ -33,6 +33,7 @@ ALLOWED = {
     "docx",
     "DOCX",
     "CSV",
+    "JSON",
     "csv",
     "xlsx",
     "Excel",
@@ -184,6 +185,8 @@ STAFF_PAGES = [
     "/triage/routing/dry-run/",
     "/dashboard/screen/",
     "/room/{proc}/mediator/",
+    "/hotline/",
+    "/cases/?sort=-due",
 ]
 PUBLIC_PAGES = ["/portal/", "/portal/track/", "/room/{proc}/"]
 
