@@ -158,3 +158,7 @@ from jiefen.psych.api import router as psych_router  # noqa: E402
 api.add_router("/", mediators_router)
 api.add_router("/", legal_router)
 api.add_router("/", psych_router)
+
+from jiefen.inspections.api import router as inspections_router  # noqa: E402
+
+api.add_router("/", inspections_router)

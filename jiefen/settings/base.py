@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "jiefen.mediators",
     "jiefen.legal",
     "jiefen.psych",
+    "jiefen.inspections",
+    "jiefen.geo",
 ]
 
 MIDDLEWARE = [
