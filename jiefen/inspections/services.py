@@ -212,7 +212,7 @@ def inspection_report(*, reporter: Staff, data: EntryInput) -> Entry:
                 note=(data.note or "").strip(),
             )
             cases: list[tuple[Case, bool]] = [(c, False) for c in linked]
-            for f in data.findings:
+            for i, f in enumerate(data.findings):
                 if f.case_number:
                     continue
                 parties = [
@@ -220,14 +220,19 @@ def inspection_report(*, reporter: Staff, data: EntryInput) -> Entry:
                 ]
                 if (f.respondent or "").strip():
                     parties.append(PartyInput(role=PartyRole.RESPONDENT, name=f.respondent.strip()[:100]))
-                reg = case_register(
-                    channel=Channel.GRID,
-                    region=village,
-                    description=f.description,
-                    category=f.category or None,
-                    parties=parties,
-                    actor=reporter,
-                )
+                try:
+                    reg = case_register(
+                        channel=Channel.GRID,
+                        region=village,
+                        description=f.description,
+                        category=f.category or None,
+                        parties=parties,
+                        actor=reporter,
+                    )
+                except ValidationFailed as exc:  # name the finding the error belongs to
+                    raise ValidationFailed(
+                        exc.message, code=exc.code, fields={f"findings.{i}.{k}": v for k, v in exc.fields.items()}
+                    ) from exc
                 if grid is not None:
                     from jiefen.channels.models import GridReport
 
