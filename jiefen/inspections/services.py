@@ -231,7 +231,9 @@ def inspection_report(*, reporter: Staff, data: EntryInput) -> Entry:
                     )
                 except ValidationFailed as exc:  # name the finding the error belongs to
                     raise ValidationFailed(
-                        exc.message, code=exc.code, fields={f"findings.{i}.{k}": v for k, v in exc.fields.items()}
+                        exc.message,
+                        code=exc.code,
+                        fields={f"findings.{i}.{k}": v for k, v in exc.fields.items()},
                     ) from exc
                 if grid is not None:
                     from jiefen.channels.models import GridReport

@@ -21,7 +21,8 @@ def test_missing_reports_raise_one_alert_per_town_and_round_and_clear_when_repor
     weekly, monthly = schedules
     first_week = Round.objects.get(schedule=weekly, period_start=date(2026, 6, 1))
     inspection_report(
-        reporter=worker, data=EntryInput(round_id=first_week.pk, grid_id=grids[0].pk, zero_report=True, checked=CHECKLIST)
+        reporter=worker,
+        data=EntryInput(round_id=first_week.pk, grid_id=grids[0].pk, zero_report=True, checked=CHECKLIST),
     )
     # when: the sweep runs on 15 June (the week of 1 June was due on 8 June; May's villages on 3 June)
     alerts_sweep(now=datetime(2026, 6, 15, 10, tzinfo=TZ))
