@@ -12,6 +12,10 @@ from jiefen.inspections.selectors import day_range, viewer_region
 
 router = Router(tags=["map"])
 
+FROM = Query(None, alias="from", description="first day (default: 30 days ago)")
+TO = Query(None, alias="to", description="last day (default: today)")
+REGION = Query(None, max_length=12, description="12-digit region code; default: your own area")
+
 
 class RegionCountOut(Schema):
     code: str
@@ -49,11 +53,9 @@ class MapOut(Schema):
 @router.get("/map/regions", response=MapOut, summary="Cases, alerts and 排查 findings per town and village")
 def map_regions(
     request: HttpRequest,
-    date_from: date | None = Query(None, alias="from", description="first day (default: 30 days ago)"),
-    date_to: date | None = Query(None, alias="to", description="last day (default: today)"),
-    region: str | None = Query(
-        None, max_length=12, description="12-digit region code; default: your own area"
-    ),
+    date_from: date | None = FROM,
+    date_to: date | None = TO,
+    region: str | None = REGION,
 ):
     area = viewer_region(request.auth, region)
     first, last = day_range(date_from, date_to)
