@@ -33,6 +33,8 @@ class ReportForm(forms.Form):
         required=False,
     )
     on_behalf = forms.BooleanField(label=gettext_lazy("I act as the citizen's agent (代办)"), required=False)
+    latitude = forms.CharField(label=gettext_lazy("Latitude (optional)"), max_length=20, required=False)
+    longitude = forms.CharField(label=gettext_lazy("Longitude (optional)"), max_length=20, required=False)
 
 
 class CheckForm(forms.Form):
@@ -102,6 +104,8 @@ def report(request: HttpRequest) -> HttpResponse:
                     respondent=form.cleaned_data["respondent"],
                     category=form.cleaned_data["category"] or None,
                     on_behalf=form.cleaned_data["on_behalf"],
+                    latitude=form.cleaned_data["latitude"],
+                    longitude=form.cleaned_data["longitude"],
                 )
             except DomainError as exc:
                 errors = {

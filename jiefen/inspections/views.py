@@ -175,6 +175,12 @@ def _unit_args(key: str) -> dict:
     raise NotFound(_("Not one of your grids."))
 
 
+def _conflict(request: HttpRequest, key: str) -> HttpResponse:
+    response = redirect(f"{request.path}?unit={key}")
+    response.status_code = 303  # see the page again, with the message
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
@@ -182,7 +188,10 @@ def report(request: HttpRequest) -> HttpResponse:
     if not units:
         return render(request, "inspections/report_none.html", status=404)
     wanted = request.POST.get("unit") or request.GET.get("unit")
-    key, label, village = next((u for u in units if u[0] == wanted), units[0])
+    chosen = next((u for u in units if u[0] == wanted), None)
+    if chosen is None and request.method == "POST":
+        return render(request, "inspections/report_none.html", status=404)  # not one of the user's units
+    key, label, village = chosen or units[0]
     unit_kind = Unit.GRID if key.startswith("g") else Unit.VILLAGE
     rounds = [r for r in selectors.rounds_open(viewer=request.user) if r.schedule.unit == unit_kind]
     if unit_kind == Unit.GRID:
@@ -200,6 +209,12 @@ def report(request: HttpRequest) -> HttpResponse:
     current = next((r for r in pending if str(r.pk) == str(wanted_round)), pending[0] if pending else None)
     errors: dict = {}
     form = None
+    if request.method == "POST" and (current is None or str(current.pk) != str(wanted_round)):
+        # the round posted is not open for this unit: reported already (409) or unknown (404)
+        if any(str(r.pk) == str(wanted_round) for r in rounds):
+            messages.error(request, _("This round is already reported for this unit."))
+            return _conflict(request, key)
+        return render(request, "inspections/report_none.html", status=404)
     if current is not None:
         if request.method == "POST":
             form = ReportForm(request.POST, checklist=current.schedule.checklist)
