@@ -126,7 +126,7 @@ def _reporters(county: Region) -> dict[int, Staff]:
         staff = Staff.objects.filter(username=username).first()
         if staff is None:
             staff = Staff(
-                username=username, organization=org, roles=["grid_worker"], first_name=f"{town.name}网格员"
+                username=username, organization=org, roles=["grid_worker"], display_name=f"{town.name}网格员"
             )
             staff.set_unusable_password()
             staff.save()

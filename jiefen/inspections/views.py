@@ -63,6 +63,20 @@ def _area_choices(region: Region) -> list[tuple[str, str]]:
     return out
 
 
+def _summary(rows: list, *, by: str) -> list[dict]:
+    """The completion rows added up per town (a county's view) or per village (a town's)."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        code, name = (r.town_code, r.town_name) if by == "town" else (r.village_code, r.village_name)
+        s = out.setdefault(code, {"code": code, "name": name, "due": 0, "done": 0, "missing": 0})
+        s["due"] += r.due
+        s["done"] += r.done
+        s["missing"] += r.missing
+    for s in out.values():
+        s["rate"] = None if not s["due"] else round(s["done"] * 100 / s["due"], 1)
+    return list(out.values())
+
+
 @login_required
 @require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
@@ -72,6 +86,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         region, first, last = got
         rows = selectors.completion(region, first, last)
         due, done = sum(r.due for r in rows), sum(r.done for r in rows)
+        ctx["summary"] = _summary(rows, by="town" if region.level == "county" else "village")
         ctx.update(
             region=region,
             first=first,
