@@ -141,9 +141,8 @@ def _entries(county, grids, reporters, grid_worker, today: date, seed: int) -> t
         Round.objects.filter(schedule__county=county, period_start__lte=today).select_related("schedule")
     )
     cases_by_village: dict[int, list[Case]] = {}
-    for c in Case.objects.filter(county=county, received_at__gte=_at(today - timedelta(days=70), 0)).only(
-        "id", "village_id", "received_at"
-    ):
+    recent = Case.objects.filter(county=county, received_at__gte=_at(today - timedelta(days=70), 0))
+    for c in recent.only("id", "village_id", "received_at"):
         cases_by_village.setdefault(c.village_id, []).append(c)
     entries, found = [], []
     for rnd in rounds:
@@ -171,10 +170,12 @@ def _entries(county, grids, reporters, grid_worker, today: date, seed: int) -> t
                 else reporters[v.town_id]
             )
             items = [i for i in rnd.schedule.checklist if rng.random() < 0.7] or rnd.schedule.checklist[:1]
+            reported_at = _at(day, rng.randint(9, 17))
             candidates = [
                 c
                 for c in cases_by_village.get(v.pk, [])
                 if rnd.period_start <= timezone.localtime(c.received_at).date() <= rnd.period_end
+                and c.received_at < reported_at
             ]
             case = candidates[0] if candidates and rng.random() < 0.5 else None
             entry = Entry(
@@ -185,7 +186,7 @@ def _entries(county, grids, reporters, grid_worker, today: date, seed: int) -> t
                 town_id=v.town_id,
                 county_id=county.pk,
                 reporter=reporter,
-                reported_at=_at(day, rng.randint(9, 17)),
+                reported_at=reported_at,
                 zero_report=case is None,
                 checked=items,
                 note="" if case is None else "排查中发现，已登记跟进",
