@@ -194,6 +194,9 @@ def leader(request: HttpRequest, grid_id: int) -> HttpResponse:
             "grid": grid,
             "cases": svc.grid_cases(grid)[:200],
             "checks": GridCheck.objects.filter(grid=grid).select_related("worker")[:100],
+            "inspections": grid.inspection_entries.select_related(
+                "round__schedule", "reporter"
+            ).prefetch_related("findings__case")[:100],
             "members": GridMember.objects.filter(grid=grid).select_related("staff"),
         },
     )

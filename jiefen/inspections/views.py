@@ -101,6 +101,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
                 :100
             ],
             areas=_area_choices(selectors.viewer_region(request.user)),
+            checks=selectors.grid_checks(viewer=request.user, region=region, date_from=first, date_to=last)[
+                :100
+            ],
         )
     return render(request, "inspections/ledger.html", ctx, status=200 if got else 400)
 

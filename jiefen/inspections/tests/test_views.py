@@ -90,3 +90,25 @@ def test_the_town_sees_completion_and_exports_the_ledger(client, anji, schedules
     assert client.get(f"/inspections/?region={anji.town2.code}").status_code == 404
     assert client.get("/inspections/?from=2026-02-30").status_code == 400
     assert client.get("/inspections/ledger.xlsx?from=x").status_code == 400
+
+
+def test_checks_logged_between_rounds_are_read_by_the_town_and_entries_by_the_grid_leader(
+    client, anji, schedules, grids, worker, town_staff
+):
+    from jiefen.channels.grid import grid_check_log
+    from jiefen.channels.models import GridMember
+
+    grid_check_log(worker=worker, grid=grids[0], found=True, note="两户因排水沟有矛盾，已劝解")
+    weekly, _m = schedules
+    first = Round.objects.get(schedule=weekly, period_start=date(2026, 6, 1))
+    inspection_report(
+        reporter=worker,
+        data=EntryInput(round_id=first.pk, grid_id=grids[0].pk, zero_report=True, checked=CHECKLIST),
+    )
+    client.force_login(town_staff)
+    html = client.get("/inspections/").content.decode()
+    assert "两户因排水沟有矛盾" in html
+    GridMember.objects.filter(staff=worker).update(is_leader=True)
+    client.force_login(worker)
+    leader = client.get(f"/grid/{grids[0].pk}/leader/").content.decode()
+    assert 'id="grid-inspections"' in leader and "网格周排查" in leader
