@@ -115,6 +115,9 @@ def test_the_map_renders_with_echarts_and_its_data(
         ]
         boundary_load(county=anji.county, raw=json.dumps({"type": "FeatureCollection", "features": feats}))
     page = new_browser_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    page.on("pageerror", lambda e: console.append(str(e)))
     browser_log_in(page, live_server.url, "dispatcher")
     page.click("nav.mainnav >> text=地图")
     page.wait_for_selector("#map canvas")
@@ -122,6 +125,19 @@ def test_the_map_renders_with_echarts_and_its_data(
     assert page.get_attribute("#map", "data-loaded") == "3"  # villages
     assert page.locator("#map-table tbody tr").count() == 5
     assert page.is_visible("#map-note") is (not with_boundary)
+    page.hover("#map")  # tooltips are drawn on the canvas: nothing the page's CSP blocks
+    assert not [m for m in console if "Content Security Policy" in m or "Error" in m], console
+    if with_boundary:
+        # a click on the village's area opens its case list
+        x, y = page.evaluate(
+            "(a) => echarts.getInstanceByDom(document.getElementById('map')).convertToPixel({geoIndex: 0}, a)",
+            [119.545, 30.545],
+        )
+        box = page.locator("#map").bounding_box()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        page.wait_for_url(f"**/cases/?region={anji.village.code}*")
+        page.go_back()
+        page.wait_for_selector("#map[data-loaded]")
     page.select_option("#map-level", "town")
     page.wait_for_selector("#map[data-loaded='2']")
     # the table's links open the region's case list

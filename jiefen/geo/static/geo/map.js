@@ -33,9 +33,12 @@
         echarts.registerMap("county-" + lvl, { type: "FeatureCollection", features: features });
         located.coordinateSystem = "geo";
         option = {
-          tooltip: { trigger: "item" },
-          visualMap: { min: 0, max: max, left: 10, bottom: 10, calculable: true, inRange: { color: ["#f3f6fa", "#f2b97c", "#c0392b"] } },
-          geo: { map: "county-" + lvl, nameProperty: "code", roam: true, silent: true },
+          tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) {
+            var r = byCode[p.name];
+            return r ? r.name + ": " + r[m] : p.name;
+          } },
+          visualMap: { min: 0, max: max, left: 10, bottom: 10, calculable: true, seriesIndex: 0, inRange: { color: ["#f3f6fa", "#f2b97c", "#c0392b"] } },
+          geo: { map: "county-" + lvl, nameProperty: "code", roam: true, selectedMode: false },
           series: [
             { name: label(m), type: "map", map: "county-" + lvl, nameProperty: "code", geoIndex: 0,
               data: regions.map(function (r) { return { name: r.code, value: r[m], label: r.name }; }) },
@@ -46,7 +49,7 @@
         document.getElementById("map-note").hidden = false;
         var pts = regions.filter(function (r) { return r.lng !== null; });
         option = {
-          tooltip: { trigger: "item", formatter: function (p) { return p.data.label !== undefined ? p.data.label + ": " + p.data.value[2] : p.name; } },
+          tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) { return p.data.label !== undefined ? p.data.label + ": " + p.data.value[2] : p.name; } },
           visualMap: { min: 0, max: max, dimension: 2, left: 10, bottom: 10, calculable: true, seriesIndex: 0, inRange: { color: ["#9fb8d3", "#f2b97c", "#c0392b"] } },
           xAxis: { type: "value", scale: true, name: label("lng"), splitLine: { show: false } },
           yAxis: { type: "value", scale: true, name: label("lat"), splitLine: { show: false } },
@@ -79,8 +82,10 @@
       });
     }
     chart.on("click", function (p) {
+      // a region (the map series, its geo component, or a centre point) opens its case list;
+      // a located report opens its case
       var r = null;
-      if (p.seriesIndex === 0 && data) {
+      if (data && p.seriesIndex !== 1) {
         data.regions.forEach(function (x) { if (x.code === p.name) r = x; });
       }
       if (r) window.location.href = r.link;
