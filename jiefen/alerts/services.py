@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -818,7 +819,8 @@ def alerts_sweep(*, now: datetime | None = None) -> dict:
             result[RuleKind.UNACCEPTED] = alerts_raise(found, now=now)
 
         result[RuleKind.CALENDAR_NOTICE] = calendar_alerts_sync(now=now)
-        result[RuleKind.INSPECTION_MISSING] = inspection_alerts_sync(now=now)
+        for name, step in _SWEEP_STEPS.items():
+            result[name] = step(now=now)
 
         for code in (RuleKind.HOTSPOT, RuleKind.TREND_SPIKE):
             rule = rules.get(code)
@@ -1048,59 +1050,14 @@ def calendar_alerts_sync(*, now: datetime | None = None) -> int:
     return changed
 
 
-# ---------------------------------------------------------------- 排查 reports
+# ---------------------------------------------------------------- more steps of the sweep
+
+# Apps above this one add their own time-driven rules to the sweep (from AppConfig.ready):
+# name → step(now=…) returning how many alerts it opened; run in the sweep's transaction, in
+# the order of registration. alerts imports none of them.
+_SWEEP_STEPS: dict[str, Callable[..., int]] = {}
 
 
-def inspection_alerts_sync(*, now: datetime | None = None) -> int:
-    """Create the 排查 rounds that have begun, then keep one alert per town and round whose
-    due day has passed with reports missing
-    (inspections.selectors.missing_reports), placed in the town so the town centre sees it;
-    closed ("condition cleared") once every unit has reported. Run by the sweep. Returns how
-    many alerts were opened."""
-    from jiefen.inspections.selectors import missing_reports
-    from jiefen.inspections.services import rounds_ensure
-
-    now = now or clock.now()
-    today = timezone.localtime(now).date()
-    rounds_ensure(until=today)  # the rounds of the schedules begin as their periods do
-    rule = rules_enabled().get(RuleKind.INSPECTION_MISSING)
-    if rule is None:
-        return 0
-    lookback = int(R.param(rule, "lookback_days"))
-    gaps = missing_reports(today=today, lookback_days=lookback)
-    signals = [
-        Signal(
-            rule=rule,
-            subject_kind=SubjectKind.REGION,
-            subject_key=g.key,
-            subject_label=f"{g.town_name} · {g.schedule_name} {g.period}",
-            county_id=g.county_id,
-            town_id=g.town_id,
-            reasons=[
-                {
-                    "code": "inspection_missing",
-                    "schedule": g.schedule_name,
-                    "due": g.due_on.isoformat(),
-                    "count": len(g.units),
-                    "owed": g.owed,
-                    "units": g.units,
-                }
-            ],
-            episode=g.due_on.isoformat(),
-        )
-        for g in gaps
-        if g.units
-    ]
-    created = alerts_raise(signals, now=now)
-    complete = [g.key for g in gaps if not g.units]
-    for start in range(0, len(complete), CHUNK):
-        Alert.objects.filter(rule=rule, subject_key__in=complete[start : start + CHUNK]).exclude(
-            status=AlertStatus.CLOSED
-        ).update(
-            status=AlertStatus.CLOSED,
-            resolution=Resolution.CLEARED,
-            closed_at=now,
-            updated_at=now,
-            note=_("Every unit has reported."),
-        )
-    return created
+def sweep_step_register(name: str, step: Callable[..., int]) -> None:
+    """Add (or replace, by name) a step of `alerts_sweep`."""
+    _SWEEP_STEPS[name] = step

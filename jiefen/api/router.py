@@ -159,8 +159,8 @@ api.add_router("/", mediators_router)
 api.add_router("/", legal_router)
 api.add_router("/", psych_router)
 
-from jiefen.geo.api import router as geo_router  # noqa: E402
+from jiefen.inspections.api import map_router  # noqa: E402
 from jiefen.inspections.api import router as inspections_router  # noqa: E402
 
 api.add_router("/", inspections_router)
-api.add_router("/", geo_router)
+api.add_router("/", map_router)

@@ -137,9 +137,9 @@ def demo_prepare(
 
 def _inspections_seed(county: Region, village: Region, now: datetime | None, seed: int | None) -> dict:
     """排查 rounds and the map's points (demo.inspections), then the alerts of the reports missing."""
-    from jiefen.alerts.services import inspection_alerts_sync
     from jiefen.core import clock
     from jiefen.demo.inspections import inspections_seed
+    from jiefen.inspections.services import inspection_alerts_sync
 
     now = now or clock.now()
     made = inspections_seed(

@@ -8,14 +8,18 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
+from jiefen.inspections import map as map_selectors
 from jiefen.inspections import selectors, services
 from jiefen.inspections.models import Entry
 
 router = Router(tags=["inspections"])
+map_router = Router(tags=["map"])
 
 REGION = Query(None, max_length=12, description="12-digit region code; default: your own area")
 FROM = Query(None, alias="from", description="first due day (default: 30 days ago)")
 TO = Query(None, alias="to", description="last due day (default: today)")
+MAP_FROM = Query(None, alias="from", description="first day (default: 30 days ago)")
+MAP_TO = Query(None, alias="to", description="last day (default: today)")
 
 
 class FindingIn(Schema):
@@ -195,3 +199,55 @@ def get_completion(
         "rate": None if due == 0 else round(done / due, 4),
         "rows": [{**vars(r), "missing": r.missing, "rate": r.rate} for r in rows],
     }
+
+
+# ---------------------------------------------------------------- the map
+
+
+class RegionCountOut(Schema):
+    code: str
+    name: str
+    level: str
+    town_code: str
+    lat: float | None
+    lng: float | None
+    approximate: bool | None
+    cases: int
+    alerts: int
+    findings: int
+    link: str
+
+
+class PointOut(Schema):
+    case: str
+    lat: float
+    lng: float
+    category: str
+    status: str
+    source: str
+
+
+class MapOut(Schema):
+    county: dict
+    area: dict
+    date_from: date
+    date_to: date
+    boundary: bool
+    regions: list[RegionCountOut]
+    points: list[PointOut]
+
+
+@map_router.get(
+    "/map/regions", response=MapOut, summary="Cases, alerts and 排查 findings per town and village"
+)
+def map_regions(
+    request: HttpRequest,
+    date_from: date | None = MAP_FROM,
+    date_to: date | None = MAP_TO,
+    region: str | None = REGION,
+):
+    area = selectors.viewer_region(request.auth, region)
+    first, last = selectors.day_range(date_from, date_to)
+    data = map_selectors.region_counts(viewer=request.auth, area=area, date_from=first, date_to=last)
+    data["date_from"], data["date_to"] = data.pop("from"), data.pop("to")
+    return data

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiefen.alerts import rules as alert_rules
+from jiefen.alerts import services as alert_services
+from jiefen.alerts.models import Alert, AlertStatus, Resolution, RuleKind, SubjectKind
 from jiefen.cases.choices import Channel, PartyRole
 from jiefen.cases.models import Case
 from jiefen.cases.selectors import case_get
@@ -26,6 +30,7 @@ from jiefen.directory.models import Staff
 from jiefen.directory.selectors import region_in_jurisdiction
 from jiefen.inspections.choices import Frequency, Unit
 from jiefen.inspections.models import Entry, Finding, Round, Schedule
+from jiefen.inspections.selectors import missing_reports
 from jiefen.regions.models import Grid, Region
 
 MAX_FINDINGS = 20
@@ -269,3 +274,58 @@ def _case_event(case: Case, actor: Staff, entry: Entry, registered: bool) -> Non
             "registered": registered,
         },
     )
+
+
+# ---------------------------------------------------------------- reports missing (a step of the alert sweep)
+
+
+def inspection_alerts_sync(*, now: datetime | None = None) -> int:
+    """Create the 排查 rounds that have begun, then keep one alert per town and round whose
+    due day has passed with reports missing
+    (inspections.selectors.missing_reports), placed in the town so the town centre sees it;
+    closed ("condition cleared") once every unit has reported. Run by the sweep. Returns how
+    many alerts were opened."""
+    now = now or clock.now()
+    today = timezone.localtime(now).date()
+    rounds_ensure(until=today)  # the rounds of the schedules begin as their periods do
+    rule = alert_services.rules_enabled().get(RuleKind.INSPECTION_MISSING)
+    if rule is None:
+        return 0
+    lookback = int(alert_rules.param(rule, "lookback_days"))
+    gaps = missing_reports(today=today, lookback_days=lookback)
+    signals = [
+        alert_services.Signal(
+            rule=rule,
+            subject_kind=SubjectKind.REGION,
+            subject_key=g.key,
+            subject_label=f"{g.town_name} · {g.schedule_name} {g.period}",
+            county_id=g.county_id,
+            town_id=g.town_id,
+            reasons=[
+                {
+                    "code": "inspection_missing",
+                    "schedule": g.schedule_name,
+                    "due": g.due_on.isoformat(),
+                    "count": len(g.units),
+                    "owed": g.owed,
+                    "units": g.units,
+                }
+            ],
+            episode=g.due_on.isoformat(),
+        )
+        for g in gaps
+        if g.units
+    ]
+    created = alert_services.alerts_raise(signals, now=now)
+    complete = [g.key for g in gaps if not g.units]
+    for start in range(0, len(complete), alert_services.CHUNK):
+        Alert.objects.filter(
+            rule=rule, subject_key__in=complete[start : start + alert_services.CHUNK]
+        ).exclude(status=AlertStatus.CLOSED).update(
+            status=AlertStatus.CLOSED,
+            resolution=Resolution.CLEARED,
+            closed_at=now,
+            updated_at=now,
+            note=_("Every unit has reported."),
+        )
+    return created

@@ -17,7 +17,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 def test_the_demo_inspections_have_a_month_of_rounds_some_missing_and_their_alerts(
     anji, dispatcher, staff_factory
 ):
-    from jiefen.alerts.services import inspection_alerts_sync
+    from jiefen.inspections.services import inspection_alerts_sync
 
     worker = staff_factory(
         anji.org("village_committee", anji.village), ["grid_worker"], username="grid_worker"

@@ -1,4 +1,4 @@
-"""Reads of the map, through the viewer's jurisdiction: counts per town and village of cases
+"""Reads of the map (the page under /map/ and GET /api/v1/map/regions), through the viewer's jurisdiction: counts per town and village of cases
 received, alerts opened and 排查 findings in a period, the regions' centres, the county's
 boundary, and the points where reports carried a location."""
 
@@ -16,7 +16,7 @@ from jiefen.cases.models import Case
 from jiefen.cases.selectors import case_scope
 from jiefen.directory.models import Staff
 from jiefen.geo.models import CountyBoundary, RegionPoint, ReportLocation
-from jiefen.inspections.models import Finding
+from jiefen.inspections.models import Entry, Finding
 from jiefen.inspections.selectors import day_start, entry_scope
 from jiefen.regions.models import Region
 
@@ -137,8 +137,6 @@ def region_counts(*, viewer: Staff, area: Region, date_from: date, date_to: date
 
 
 def _entries(viewer: Staff, area: Region):
-    from jiefen.inspections.models import Entry
-
     return Entry.objects.filter(entry_scope(viewer)).filter(_area(area))
 
 

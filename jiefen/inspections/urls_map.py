@@ -1,8 +1,8 @@
 from django.urls import path
 
-from jiefen.geo import views
+from jiefen.inspections import map_views as views
 
-app_name = "geo"
+app_name = "map"
 urlpatterns = [
     path("", views.map_page, name="map"),
     path("data.json", views.map_data, name="data"),

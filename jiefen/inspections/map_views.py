@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from jiefen.core.errors import DomainError, NotFound
-from jiefen.geo import selectors
+from jiefen.inspections import map as selectors
 from jiefen.inspections.selectors import day_range, viewer_region
 
 
@@ -53,7 +53,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if got:
         area, first, last = got
         ctx.update(area=area, first=first, last=last)
-    return render(request, "geo/map.html", ctx, status=status)
+    return render(request, "inspections/map.html", ctx, status=status)
 
 
 @login_required
