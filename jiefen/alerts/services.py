@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -818,6 +819,8 @@ def alerts_sweep(*, now: datetime | None = None) -> dict:
             result[RuleKind.UNACCEPTED] = alerts_raise(found, now=now)
 
         result[RuleKind.CALENDAR_NOTICE] = calendar_alerts_sync(now=now)
+        for name, step in _SWEEP_STEPS.items():
+            result[name] = step(now=now)
 
         for code in (RuleKind.HOTSPOT, RuleKind.TREND_SPIKE):
             rule = rules.get(code)
@@ -1045,3 +1048,16 @@ def calendar_alerts_sync(*, now: datetime | None = None) -> int:
         )
         changed += 1
     return changed
+
+
+# ---------------------------------------------------------------- more steps of the sweep
+
+# Apps above this one add their own time-driven rules to the sweep (from AppConfig.ready):
+# name → step(now=…) returning how many alerts it opened; run in the sweep's transaction, in
+# the order of registration. alerts imports none of them.
+_SWEEP_STEPS: dict[str, Callable[..., int]] = {}
+
+
+def sweep_step_register(name: str, step: Callable[..., int]) -> None:
+    """Add (or replace, by name) a step of `alerts_sweep`."""
+    _SWEEP_STEPS[name] = step

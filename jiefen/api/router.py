@@ -160,3 +160,9 @@ api.add_router("/", mediators_router)
 api.add_router("/", legal_router)
 api.add_router("/", psych_router)
 api.add_router("/", mediation_room_router)
+
+from jiefen.inspections.api import map_router  # noqa: E402
+from jiefen.inspections.api import router as inspections_router  # noqa: E402
+
+api.add_router("/", inspections_router)
+api.add_router("/", map_router)

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "jiefen.legal",
     "jiefen.psych",
     "jiefen.mediation_room",
+    "jiefen.inspections",
+    "jiefen.geo",
 ]
 
 MIDDLEWARE = [
