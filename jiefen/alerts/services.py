@@ -818,6 +818,10 @@ def alerts_sweep(*, now: datetime | None = None) -> dict:
             result[RuleKind.UNACCEPTED] = alerts_raise(found, now=now)
 
         result[RuleKind.CALENDAR_NOTICE] = calendar_alerts_sync(now=now)
+        # 重点人员 whose review date passed without renewal lapse (jiefen.watchlist)
+        from jiefen.watchlist.services import watch_lapse_due
+
+        result["watchlist_lapsed"] = watch_lapse_due(now=now)
 
         for code in (RuleKind.HOTSPOT, RuleKind.TREND_SPIKE):
             rule = rules.get(code)

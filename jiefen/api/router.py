@@ -158,3 +158,9 @@ from jiefen.psych.api import router as psych_router  # noqa: E402
 api.add_router("/", mediators_router)
 api.add_router("/", legal_router)
 api.add_router("/", psych_router)
+
+from jiefen.scorecards.api import router as scorecards_router  # noqa: E402
+from jiefen.watchlist.api import router as watchlist_router  # noqa: E402
+
+api.add_router("/", scorecards_router)
+api.add_router("/", watchlist_router)

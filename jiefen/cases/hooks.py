@@ -41,8 +41,12 @@ def cases_registering(cases: list[Case], parties: list[list[Party]]) -> dict:
     numbers are taken so that the reads do not lengthen the time that registrations of the
     county wait for each other."""
     from jiefen.alerts.services import registration_reads as alerts_registration_reads
+    from jiefen.watchlist.services import registration_reads as watchlist_registration_reads
 
-    return {"alerts": alerts_registration_reads(cases, parties)}
+    return {
+        "alerts": alerts_registration_reads(cases, parties),
+        "watchlist": watchlist_registration_reads(cases, parties),
+    }
 
 
 def cases_registered(items: list[tuple[Case, CaseEvent]], reads: dict | None = None) -> None:
@@ -52,12 +56,15 @@ def cases_registered(items: list[tuple[Case, CaseEvent]], reads: dict | None = N
     from jiefen.alerts.services import on_cases_registered as alerts_on_cases_registered
     from jiefen.dashboard.services import on_cases_registered as counters_on_cases_registered
     from jiefen.notifications.services import notify_cases_registered
+    from jiefen.watchlist.services import on_cases_registered as watchlist_on_cases_registered
 
     cases = [case for case, _event in items]
     # triage: a new case's risk was recorded at registration (nothing to recompute)
     counters_on_cases_registered(cases)
     alerts_on_cases_registered(cases, reads["alerts"] if reads else None)
     notify_cases_registered(items)
+    # a listed person's new case alerts the responsible officer (jiefen.watchlist)
+    watchlist_on_cases_registered(cases, reads.get("watchlist") if reads else None)
 
 
 def case_summary(case: Case) -> dict:

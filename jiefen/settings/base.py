@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "jiefen.mediators",
     "jiefen.legal",
     "jiefen.psych",
+    "jiefen.watchlist",
+    "jiefen.scorecards",
 ]
 
 MIDDLEWARE = [
