@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja import Status as HttpStatus
 
 from jiefen.core.errors import PermissionDenied
 from jiefen.watchlist import selectors, services
@@ -86,4 +87,4 @@ def watchlist(request: HttpRequest, status: str | None = Query("active", max_len
 @router.post("/watchlist", response={201: EntryOut}, summary="List a person (leaders)")
 def watchlist_add(request: HttpRequest, payload: EntryIn):
     entry = services.watch_entry_create(actor=request.auth, data=services.EntryInput(**payload.dict()))
-    return 201, entry_out(entry)
+    return HttpStatus(201, entry_out(entry))
