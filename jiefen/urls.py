@@ -22,6 +22,8 @@ urlpatterns = [
     path("mediators/", include("jiefen.mediators.urls")),
     path("legal/", include("jiefen.legal.urls")),
     path("psych/", include("jiefen.psych.urls")),
+    path("inspections/", include("jiefen.inspections.urls")),
+    path("map/", include("jiefen.geo.urls")),
     path("dashboard/", include("jiefen.dashboard.urls")),
     path("alerts/", include("jiefen.alerts.urls")),
     path("triage/", include("jiefen.triage.urls")),

@@ -20,6 +20,7 @@ class RuleKind(models.TextChoices):
     HOTSPOT = "hotspot", _("hotspot")
     TREND_SPIKE = "trend_spike", _("trend spike")
     CALENDAR_NOTICE = "calendar_notice", _("holiday notice missing")
+    INSPECTION_MISSING = "inspection_missing", _("inspection reports missing")
 
 
 class SubjectKind(models.TextChoices):

@@ -42,6 +42,8 @@ DEFAULT_PARAMS: dict[str, dict] = {
     RuleKind.HOTSPOT: {"window_days": 7, "baseline_weeks": 8, "factor": 2.0, "min_cases": 5},
     RuleKind.TREND_SPIKE: {"window_days": 7, "baseline_weeks": 4, "factor": 1.5, "min_cases": 10},
     RuleKind.CALENDAR_NOTICE: {},
+    # rounds whose due day passed within `lookback_days` are looked at; older gaps stay as raised
+    RuleKind.INSPECTION_MISSING: {"lookback_days": 62},
 }
 
 DEFAULT_SEVERITY: dict[str, str] = {
@@ -56,6 +58,7 @@ DEFAULT_SEVERITY: dict[str, str] = {
     RuleKind.TREND_SPIKE: Severity.YELLOW,
     # orange from 1 November (next year's notice missing), red after 1 January (this year's)
     RuleKind.CALENDAR_NOTICE: Severity.ORANGE,
+    RuleKind.INSPECTION_MISSING: Severity.YELLOW,
 }
 
 # Case alerts of these rules describe a clock: they close by themselves ("cleared") when the
@@ -130,6 +133,11 @@ def reason_text(reason: dict) -> str:
             )
             % r
         )
+    if code == "inspection_missing":
+        return _("%(schedule)s due on %(due)s: %(count)s of %(owed)s not reported (%(units)s)") % {
+            **r,
+            "units": "、".join(r.get("units", [])[:20]) + ("…" if len(r.get("units", [])) > 20 else ""),
+        }
     if code == "spike":
         return _("%(count)s cases in %(days)s days; the trailing average is %(baseline)s") % r
     return str(reason)

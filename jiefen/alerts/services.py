@@ -822,6 +822,7 @@ def alerts_sweep(*, now: datetime | None = None) -> dict:
         from jiefen.watchlist.services import watch_lapse_due
 
         result["watchlist_lapsed"] = watch_lapse_due(now=now)
+        result[RuleKind.INSPECTION_MISSING] = inspection_alerts_sync(now=now)
 
         for code in (RuleKind.HOTSPOT, RuleKind.TREND_SPIKE):
             rule = rules.get(code)
@@ -1049,3 +1050,58 @@ def calendar_alerts_sync(*, now: datetime | None = None) -> int:
         )
         changed += 1
     return changed
+
+
+# ---------------------------------------------------------------- 排查 reports
+
+
+def inspection_alerts_sync(*, now: datetime | None = None) -> int:
+    """One alert per town and 排查 round whose due day has passed with reports missing
+    (inspections.selectors.missing_reports), placed in the town so the town centre sees it;
+    closed ("condition cleared") once every unit has reported. Run by the sweep. Returns how
+    many alerts were opened."""
+    from jiefen.inspections.selectors import missing_reports
+
+    rule = rules_enabled().get(RuleKind.INSPECTION_MISSING)
+    if rule is None:
+        return 0
+    now = now or clock.now()
+    today = timezone.localtime(now).date()
+    lookback = int(R.param(rule, "lookback_days"))
+    gaps = missing_reports(today=today, lookback_days=lookback)
+    signals = [
+        Signal(
+            rule=rule,
+            subject_kind=SubjectKind.REGION,
+            subject_key=g.key,
+            subject_label=f"{g.town_name} · {g.schedule_name} {g.period}",
+            county_id=g.county_id,
+            town_id=g.town_id,
+            reasons=[
+                {
+                    "code": "inspection_missing",
+                    "schedule": g.schedule_name,
+                    "due": g.due_on.isoformat(),
+                    "count": len(g.units),
+                    "owed": g.owed,
+                    "units": g.units,
+                }
+            ],
+            episode=g.due_on.isoformat(),
+        )
+        for g in gaps
+        if g.units
+    ]
+    created = alerts_raise(signals, now=now)
+    complete = [g.key for g in gaps if not g.units]
+    for start in range(0, len(complete), CHUNK):
+        Alert.objects.filter(rule=rule, subject_key__in=complete[start : start + CHUNK]).exclude(
+            status=AlertStatus.CLOSED
+        ).update(
+            status=AlertStatus.CLOSED,
+            resolution=Resolution.CLEARED,
+            closed_at=now,
+            updated_at=now,
+            note=_("Every unit has reported."),
+        )
+    return created

@@ -164,3 +164,8 @@ from jiefen.watchlist.api import router as watchlist_router  # noqa: E402
 
 api.add_router("/", scorecards_router)
 api.add_router("/", watchlist_router)
+from jiefen.geo.api import router as geo_router  # noqa: E402
+from jiefen.inspections.api import router as inspections_router  # noqa: E402
+
+api.add_router("/", inspections_router)
+api.add_router("/", geo_router)

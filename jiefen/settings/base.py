@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "jiefen.psych",
     "jiefen.watchlist",
     "jiefen.scorecards",
+    "jiefen.inspections",
+    "jiefen.geo",
 ]
 
 MIDDLEWARE = [
