@@ -119,6 +119,10 @@ def demo_prepare(
             featured_town=town,
             featured_village=village,
         ).cases
+    # two people needing continued attention, on the demo cases (jiefen.watchlist)
+    from jiefen.watchlist.demo import watchlist_demo_seed
+
+    watchlist_demo_seed(county=county)
     return DemoReport(
         county=county,
         regions_loaded=loaded,

@@ -17,15 +17,28 @@ pytestmark = pytest.mark.django_db
 def test_inspection_completion_per_village_committee_and_town(anji, dispatcher):
     # given a monthly village round in May, reported by one of the three villages
     schedule = Schedule.objects.create(
-        county=anji.county, code="monthly-test", name="每月排查", unit="village", frequency="monthly",
+        county=anji.county,
+        code="monthly-test",
+        name="每月排查",
+        unit="village",
+        frequency="monthly",
         starts_on=date(2026, 5, 1),
     )
     rnd = Round.objects.create(
-        schedule=schedule, period_start=date(2026, 5, 1), period_end=date(2026, 5, 31), due_on=date(2026, 5, 31)
+        schedule=schedule,
+        period_start=date(2026, 5, 1),
+        period_end=date(2026, 5, 31),
+        due_on=date(2026, 5, 31),
     )
     Entry.objects.create(
-        round=rnd, unit="village", village=anji.village, town=anji.town, county=anji.county, reporter=dispatcher,
-        reported_at=timezone.make_aware(datetime(2026, 5, 20, 9)), zero_report=True,
+        round=rnd,
+        unit="village",
+        village=anji.village,
+        town=anji.town,
+        county=anji.county,
+        reporter=dispatcher,
+        reported_at=timezone.make_aware(datetime(2026, 5, 20, 9)),
+        zero_report=True,
     )
 
     # when May is scored
