@@ -14,7 +14,7 @@ from jiefen.watchlist import selectors, services
 router = Router(tags=["watchlist"])
 
 
-class EntryIn(Schema):
+class WatchEntryIn(Schema):
     case: str = Field(..., max_length=24, description="a case number the person is a party to")
     party_id: int | None = Field(None, description="the party (a person with an ID number) on that case")
     reason_kind: str = Field(
@@ -29,7 +29,7 @@ class EntryIn(Schema):
     )
 
 
-class EntryOut(Schema):
+class WatchEntryOut(Schema):
     id: int
     status: str
     reason_kind: str
@@ -78,13 +78,15 @@ def _text():
     return _("Only leaders and responsible officers may use the list.")
 
 
-@router.get("/watchlist", response=list[EntryOut], summary="People needing continued attention (重点人员)")
+@router.get(
+    "/watchlist", response=list[WatchEntryOut], summary="People needing continued attention (重点人员)"
+)
 def watchlist(request: HttpRequest, status: str | None = Query("active", max_length=10)):
     _allowed(request)
     return [entry_out(e) for e in selectors.entry_list(viewer=request.auth, status=status or None, via="api")]
 
 
-@router.post("/watchlist", response={201: EntryOut}, summary="List a person (leaders)")
-def watchlist_add(request: HttpRequest, payload: EntryIn):
+@router.post("/watchlist", response={201: WatchEntryOut}, summary="List a person (leaders)")
+def watchlist_add(request: HttpRequest, payload: WatchEntryIn):
     entry = services.watch_entry_create(actor=request.auth, data=services.EntryInput(**payload.dict()))
     return HttpStatus(201, entry_out(entry))
