@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jiefen.web.context_processors.calendar_banner",
                 "jiefen.psych.context_processors.psych_nav",
+                "jiefen.watchlist.context_processors.watchlist_nav",
             ],
         },
     },

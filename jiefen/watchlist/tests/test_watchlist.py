@@ -304,3 +304,16 @@ def test_pages_show_why_and_who_and_hide_from_others(anji, dispatcher, people, c
     assert r.status_code == 422 and WatchEntry.objects.count() == 1
     r = client.post(reverse("watchlist:new"), {**form, "officer": people["officer"].pk})
     assert r.status_code == 302 and WatchEntry.objects.count() == 2
+
+
+def test_the_menu_shows_the_list_to_leaders_and_officers_with_unseen_new_cases(
+    anji, dispatcher, people, client
+):
+    case = _register(anji, dispatcher)
+    services.watch_entry_create(actor=people["leader"], data=_input(case, people["officer"]))
+    _register(anji, dispatcher, text="再次反映噪音问题")
+    client.force_login(people["officer"])
+    page = client.get(reverse("web:case_list")).content.decode()
+    assert 'id="nav-watchlist"' in page and 'overdue-badge">1<' in page
+    client.force_login(people["handler"])
+    assert 'id="nav-watchlist"' not in client.get(reverse("web:case_list")).content.decode()
