@@ -3,17 +3,19 @@ of new cases of their listed people they have not seen (one query, logged-in sta
 
 from __future__ import annotations
 
-from jiefen.watchlist.models import WatchEntry, WatchEvent
+from django.db.models import Count, Q
+
+from jiefen.watchlist.models import WatchEntry
 
 
 def watchlist_nav(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    unseen = WatchEvent.objects.filter(entry__officer_id=user.pk, kind="registered", seen_at__isnull=True)
-    leader = "leader" in (user.roles or [])
-    if leader:
-        n = unseen.count()
-        return {"watch_nav": True, "watch_alerts": n}
-    officer = WatchEntry.objects.filter(officer_id=user.pk).exists()
-    return {"watch_nav": True, "watch_alerts": unseen.count()} if officer else {}
+    mine = WatchEntry.objects.filter(officer_id=user.pk).aggregate(
+        entries=Count("pk", distinct=True),
+        unseen=Count("events", filter=Q(events__kind="registered", events__seen_at__isnull=True)),
+    )
+    if "leader" not in (user.roles or []) and not mine["entries"]:
+        return {}
+    return {"watch_nav": True, "watch_alerts": mine["unseen"] or 0}
