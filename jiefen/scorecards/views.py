@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -34,11 +35,22 @@ def _data(request: HttpRequest, month: str | None):
 
 
 def _rows(units: list, month: str) -> list[dict]:
+    """Each unit's cells: (figure, value, link to its cases or ""); the links are built from one
+    reversed prefix (a ranking has hundreds of units, each a dozen figures)."""
     cols = reports.columns()
+    prefix = reverse("scorecards:unit", args=[month, "_"]).removesuffix("_/")
     return [
         {
             "unit": u,
-            "cells": [(key, u.figures[key], key in selectors.DRILLABLE) for key, _l in cols],
+            "link": f"{prefix}{u.key}/",
+            "cells": [
+                (
+                    key,
+                    u.figures[key],
+                    f"{prefix}{u.key}/{key}/" if key in selectors.DRILLABLE and u.figures[key] else "",
+                )
+                for key, _l in cols
+            ],
         }
         for u in units
     ]
