@@ -145,9 +145,15 @@ def _check_reason(kind: str, person: str, cases: list[Case]) -> None:
     if kind == ReasonKind.REPEAT_PETITION:
         from jiefen.procedures.models import PetitionEnded
 
-        if not PetitionEnded.objects.filter(person_hash=person).exists():
+        ended = (
+            PetitionEnded.objects.filter(person_hash=person)
+            .order_by("ended_at")
+            .values_list("ended_at", flat=True)
+            .first()
+        )
+        if ended is None or not any(c.received_at > ended for c in cases):
             raise ValidationFailed(
-                _("No petition of this person has ended with 复核."),
+                _("No case of this person came after a petition ended with 复核."),
                 fields={"reason_kind": [_("not borne out")]},
             )
     elif kind == ReasonKind.RED_RISK:

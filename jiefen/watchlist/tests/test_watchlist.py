@@ -317,3 +317,33 @@ def test_the_menu_shows_the_list_to_leaders_and_officers_with_unseen_new_cases(
     assert 'id="nav-watchlist"' in page and 'overdue-badge">1<' in page
     client.force_login(people["handler"])
     assert 'id="nav-watchlist"' not in client.get(reverse("web:case_list")).content.decode()
+
+
+def test_repeat_petition_needs_a_case_after_the_petition_ended_with_review(anji, dispatcher, people):
+    from jiefen.procedures.models import PetitionEnded, Procedure
+
+    # given a petition of the person that ended with 复核, then a new case of theirs
+    old = _register(anji, dispatcher, text="要求解决征地补偿问题")
+    proc = Procedure.objects.create(
+        case=old,
+        kind="petition",
+        organization=old.lead_organization,
+        province="33",
+        started_at=old.received_at,
+    )
+    person = old.parties.first().id_number_hash
+    PetitionEnded.objects.create(
+        procedure=proc, case=old, person_hash=person, facts="征地补偿", ended_at=clock.now()
+    )
+    data = _input(old, people["officer"], reason_kind="repeat_petition")
+    # the ended petition alone does not bear the reason out
+    with pytest.raises(ValidationFailed):
+        services.watch_entry_create(actor=people["leader"], data=data)
+    with time_machine.travel(clock.now() + timedelta(days=3), tick=False):
+        again = _register(anji, dispatcher, text="再次要求解决征地补偿问题")
+        # when the new case is named too, the person is listed
+        entry = services.watch_entry_create(
+            actor=people["leader"],
+            data=_input(old, people["officer"], reason_kind="repeat_petition", cases=[again.number]),
+        )
+    assert sorted(c.number for c in entry.cases.all()) == sorted([old.number, again.number])
