@@ -111,3 +111,11 @@ def test_pages_ranking_unit_drill_print_and_xlsx(month_of_cases, dispatcher, cli
     wb = load_workbook(io.BytesIO(x.content))
     names = [row[1] for row in wb.worksheets[1].iter_rows(min_row=3, values_only=True)]
     assert unit.name in names and len(names) == len(data["organizations"])
+
+
+def test_weights_are_edited_in_the_admin(anji, staff_factory, client):
+    admin = staff_factory(anji.org("county_centre"), ["admin"], is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get("/admin/scorecards/scoreweight/")
+    assert page.status_code == 200 and ScoreWeight.objects.count() == 9
+    assert client.get("/admin/watchlist/watchaccesslog/").status_code == 200
