@@ -1056,17 +1056,20 @@ def calendar_alerts_sync(*, now: datetime | None = None) -> int:
 
 
 def inspection_alerts_sync(*, now: datetime | None = None) -> int:
-    """One alert per town and 排查 round whose due day has passed with reports missing
+    """Create the 排查 rounds that have begun, then keep one alert per town and round whose
+    due day has passed with reports missing
     (inspections.selectors.missing_reports), placed in the town so the town centre sees it;
     closed ("condition cleared") once every unit has reported. Run by the sweep. Returns how
     many alerts were opened."""
     from jiefen.inspections.selectors import missing_reports
+    from jiefen.inspections.services import rounds_ensure
 
+    now = now or clock.now()
+    today = timezone.localtime(now).date()
+    rounds_ensure(until=today)  # the rounds of the schedules begin as their periods do
     rule = rules_enabled().get(RuleKind.INSPECTION_MISSING)
     if rule is None:
         return 0
-    now = now or clock.now()
-    today = timezone.localtime(now).date()
     lookback = int(R.param(rule, "lookback_days"))
     gaps = missing_reports(today=today, lookback_days=lookback)
     signals = [

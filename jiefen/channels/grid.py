@@ -53,12 +53,18 @@ def grid_report(
     respondent: str = "",
     category: str | None = None,
     on_behalf: bool = False,
+    latitude: str = "",
+    longitude: str = "",
 ) -> Reported:
     """Register a dispute found on the spot; with `on_behalf` the worker acts as the citizen's
-    agent (代办) and hands over the number and query code."""
+    agent (代办) and hands over the number and query code. An optional location is kept for
+    the map (geo.ReportLocation)."""
+    from jiefen.geo.services import location_parse, report_location_record
+
     if not worker.has_role("grid_worker"):
         raise PermissionDenied(_("Only grid workers report from the grid page."))
     grid_for(worker, grid.pk)
+    location = location_parse(latitude, longitude)
     parties = [PartyInput(role=PartyRole.APPLICANT, name=applicant_name, phone=applicant_phone)]
     if (respondent or "").strip():
         parties.append(PartyInput(role=PartyRole.RESPONDENT, name=respondent.strip()[:100]))
@@ -74,6 +80,7 @@ def grid_report(
         GridReport.objects.create(
             case=reg.case, grid=grid, worker=worker, on_behalf=on_behalf, reported_at=clock.now()
         )
+        report_location_record(case=reg.case, location=location, source="grid")
     return Reported(case=reg.case, query_code=reg.query_code)
 
 

@@ -33,6 +33,8 @@ class ReportForm(forms.Form):
         required=False,
     )
     on_behalf = forms.BooleanField(label=gettext_lazy("I act as the citizen's agent (代办)"), required=False)
+    latitude = forms.CharField(label=gettext_lazy("Latitude (optional)"), max_length=20, required=False)
+    longitude = forms.CharField(label=gettext_lazy("Longitude (optional)"), max_length=20, required=False)
 
 
 class CheckForm(forms.Form):
@@ -102,6 +104,8 @@ def report(request: HttpRequest) -> HttpResponse:
                     respondent=form.cleaned_data["respondent"],
                     category=form.cleaned_data["category"] or None,
                     on_behalf=form.cleaned_data["on_behalf"],
+                    latitude=form.cleaned_data["latitude"],
+                    longitude=form.cleaned_data["longitude"],
                 )
             except DomainError as exc:
                 errors = {
@@ -190,6 +194,9 @@ def leader(request: HttpRequest, grid_id: int) -> HttpResponse:
             "grid": grid,
             "cases": svc.grid_cases(grid)[:200],
             "checks": GridCheck.objects.filter(grid=grid).select_related("worker")[:100],
+            "inspections": grid.inspection_entries.select_related(
+                "round__schedule", "reporter"
+            ).prefetch_related("findings__case")[:100],
             "members": GridMember.objects.filter(grid=grid).select_related("staff"),
         },
     )

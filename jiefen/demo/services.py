@@ -69,6 +69,7 @@ class DemoReport:
     accounts_file: Path
     cases_created: int
     cases_total: int
+    inspections: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -123,6 +124,7 @@ def demo_prepare(
     from jiefen.watchlist.demo import watchlist_demo_seed
 
     watchlist_demo_seed(county=county)
+    inspections = _inspections_seed(county, village, now, seed)
     return DemoReport(
         county=county,
         regions_loaded=loaded,
@@ -133,7 +135,27 @@ def demo_prepare(
         accounts_file=path,
         cases_created=made,
         cases_total=Case.objects.filter(county=county).count(),
+        inspections=inspections,
     )
+
+
+def _inspections_seed(county: Region, village: Region, now: datetime | None, seed: int | None) -> dict:
+    """排查 rounds and the map's points (demo.inspections), then the alerts of the reports missing."""
+    from jiefen.alerts.services import inspection_alerts_sync
+    from jiefen.core import clock
+    from jiefen.demo.inspections import inspections_seed
+
+    now = now or clock.now()
+    made = inspections_seed(
+        county=county,
+        village=village,
+        grid_worker=Staff.objects.filter(username="grid_worker").first(),
+        today=timezone.localtime(now).date(),
+        seed=seed or 0,
+    )
+    if made.get("entries"):
+        made["alerts"] = inspection_alerts_sync(now=now)
+    return made
 
 
 def _featured(county: Region) -> tuple[Region, Region]:

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from jiefen.core.errors import DomainError
 from jiefen.inspections.models import Entry, Finding, Round, Schedule
-from jiefen.inspections.services import schedule_validate
+from jiefen.inspections.services import rounds_ensure, schedule_validate
 
 
 @admin.register(Schedule)
@@ -28,6 +28,7 @@ class ScheduleAdmin(admin.ModelAdmin):
         except DomainError as exc:
             raise ValidationError(str(exc.message)) from exc
         super().save_model(request, obj, form, change)
+        rounds_ensure(county=obj.county)
 
 
 @admin.register(Round)

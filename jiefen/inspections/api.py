@@ -113,7 +113,7 @@ def entry_out(e: Entry) -> dict:
         "grid": e.grid.code if e.grid_id else None,
         "village_code": e.village.code,
         "village_name": e.village.name,
-        "reporter": e.reporter.get_full_name() or e.reporter.username,
+        "reporter": e.reporter.display_name or e.reporter.username,
         "reported_at": e.reported_at,
         "zero_report": e.zero_report,
         "checked": e.checked,

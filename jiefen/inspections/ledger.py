@@ -82,7 +82,7 @@ def ledger_xlsx(
                 e.town.name,
                 e.village.name,
                 e.grid.name if e.grid_id else "",
-                e.reporter.get_full_name() or e.reporter.username,
+                e.reporter.display_name or e.reporter.username,
                 timezone.localtime(e.reported_at).strftime("%Y-%m-%d %H:%M"),
                 "、".join(e.checked),
                 _("yes") if e.zero_report else _("no"),

@@ -309,3 +309,18 @@ def rounds_open(*, viewer: Staff, today: date | None = None, back_days: int = 62
     elif not viewer.is_superuser:
         return qs.none()
     return qs.select_related("schedule").order_by("due_on", "schedule__code")
+
+
+def grid_checks(*, viewer: Staff, region: Region, date_from: date, date_to: date):
+    """Checks grid workers logged outside the rounds (channels.GridCheck: a note of what was
+    looked at, something found or not) in `region` and the period: the ledger shows them too."""
+    from jiefen.channels.models import GridCheck
+
+    qs = GridCheck.objects.filter(
+        _area_q(region, "grid__village__"),
+        checked_at__gte=day_start(date_from),
+        checked_at__lt=day_start(date_to + timedelta(days=1)),
+    )
+    if not viewer.is_superuser and not region_in_jurisdiction(viewer, region):
+        return qs.none()
+    return qs.select_related("grid", "grid__village", "worker").order_by("-checked_at")

@@ -63,6 +63,20 @@ def _area_choices(region: Region) -> list[tuple[str, str]]:
     return out
 
 
+def _summary(rows: list, *, by: str) -> list[dict]:
+    """The completion rows added up per town (a county's view) or per village (a town's)."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        code, name = (r.town_code, r.town_name) if by == "town" else (r.village_code, r.village_name)
+        s = out.setdefault(code, {"code": code, "name": name, "due": 0, "done": 0, "missing": 0})
+        s["due"] += r.due
+        s["done"] += r.done
+        s["missing"] += r.missing
+    for s in out.values():
+        s["rate"] = None if not s["due"] else round(s["done"] * 100 / s["due"], 1)
+    return list(out.values())
+
+
 @login_required
 @require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
@@ -72,6 +86,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         region, first, last = got
         rows = selectors.completion(region, first, last)
         due, done = sum(r.due for r in rows), sum(r.done for r in rows)
+        ctx["summary"] = _summary(rows, by="town" if region.level == "county" else "village")
         ctx.update(
             region=region,
             first=first,
@@ -86,6 +101,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
                 :100
             ],
             areas=_area_choices(selectors.viewer_region(request.user)),
+            checks=selectors.grid_checks(viewer=request.user, region=region, date_from=first, date_to=last)[
+                :100
+            ],
         )
     return render(request, "inspections/ledger.html", ctx, status=200 if got else 400)
 
@@ -175,6 +193,12 @@ def _unit_args(key: str) -> dict:
     raise NotFound(_("Not one of your grids."))
 
 
+def _conflict(request: HttpRequest, key: str) -> HttpResponse:
+    response = redirect(f"{request.path}?unit={key}")
+    response.status_code = 303  # see the page again, with the message
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
@@ -182,7 +206,10 @@ def report(request: HttpRequest) -> HttpResponse:
     if not units:
         return render(request, "inspections/report_none.html", status=404)
     wanted = request.POST.get("unit") or request.GET.get("unit")
-    key, label, village = next((u for u in units if u[0] == wanted), units[0])
+    chosen = next((u for u in units if u[0] == wanted), None)
+    if chosen is None and request.method == "POST":
+        return render(request, "inspections/report_none.html", status=404)  # not one of the user's units
+    key, label, village = chosen or units[0]
     unit_kind = Unit.GRID if key.startswith("g") else Unit.VILLAGE
     rounds = [r for r in selectors.rounds_open(viewer=request.user) if r.schedule.unit == unit_kind]
     if unit_kind == Unit.GRID:
@@ -200,6 +227,12 @@ def report(request: HttpRequest) -> HttpResponse:
     current = next((r for r in pending if str(r.pk) == str(wanted_round)), pending[0] if pending else None)
     errors: dict = {}
     form = None
+    if request.method == "POST" and (current is None or str(current.pk) != str(wanted_round)):
+        # the round posted is not open for this unit: reported already (409) or unknown (404)
+        if any(str(r.pk) == str(wanted_round) for r in rounds):
+            messages.error(request, _("This round is already reported for this unit."))
+            return _conflict(request, key)
+        return render(request, "inspections/report_none.html", status=404)
     if current is not None:
         if request.method == "POST":
             form = ReportForm(request.POST, checklist=current.schedule.checklist)

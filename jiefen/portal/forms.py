@@ -29,6 +29,8 @@ class SubmitForm(forms.Form):
     )
     name = forms.CharField(label=_("Your name"), max_length=100, required=False)
     phone = forms.CharField(label=_("Your mobile number"), max_length=20, required=False)
+    latitude = forms.CharField(label=_("Latitude"), max_length=20, required=False)
+    longitude = forms.CharField(label=_("Longitude"), max_length=20, required=False)
 
 
 class TrackForm(forms.Form):

@@ -96,10 +96,20 @@ def portal_submit(
     category: str | None = None,
     uploads: list[Upload] | None = None,
     channel: str = Channel.ONLINE,
+    latitude: str = "",
+    longitude: str = "",
 ) -> Submission:
-    """Register a citizen's dispute, or link a re-submission of the same matter to its case."""
+    """Register a citizen's dispute, or link a re-submission of the same matter to its case.
+    An optional location (where it happened) is kept for the map (geo.ReportLocation)."""
+    from jiefen.geo.services import location_parse, report_location_record
+
     uploads = uploads or []
     errors = check_uploads(uploads)
+    try:
+        location = location_parse(latitude, longitude)
+    except ValidationFailed as exc:
+        location = None
+        errors.update(exc.fields)
     if region is None:
         errors.setdefault("region", []).append(_("Choose where it happened."))
     if not (description or "").strip():
@@ -139,6 +149,7 @@ def portal_submit(
             category=category or None,
             parties=parties,
         )
+        report_location_record(case=reg.case, location=location, source="portal")
         return Submission(case=reg.case, query_code=reg.query_code, attachments=_attach(reg.case, uploads))
 
 

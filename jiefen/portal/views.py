@@ -77,6 +77,8 @@ def submit(request: HttpRequest) -> HttpResponse:
                     respondent=form.cleaned_data["respondent"],
                     category=form.cleaned_data["category"] or None,
                     uploads=uploads,
+                    latitude=form.cleaned_data["latitude"],
+                    longitude=form.cleaned_data["longitude"],
                 )
             except DomainError as exc:
                 errors = {

@@ -72,9 +72,11 @@ def test_demo_cases_have_coherent_statuses_events_and_clocks(data_dir):
     # then
     assert len(cases) == 60
     for case in cases:
-        events = list(case.events.all())
+        timeline = list(case.events.all())
+        assert [e.at for e in timeline] == sorted(e.at for e in timeline), case.number
+        # the moves; a case found in 排查 also has an entry that moves nothing ("inspection_found")
+        events = [e for e in timeline if e.kind != "inspection_found"]
         assert [e.kind for e in events[:2]] == ["registered", "routed"], case.number
-        assert [e.at for e in events] == sorted(e.at for e in events), case.number
         assert events[-1].to_status == case.status, case.number
         assert all(a.to_status == b.from_status for a, b in zip(events[1:], events[2:], strict=False)), (
             case.number

@@ -161,3 +161,36 @@ def test_the_map_page_and_its_data(client, anji, dispatcher):
     assert client.get("/map/?region=999999999999").status_code == 404
     assert client.get("/map/data.json?from=2026-99-01").status_code == 400
     assert ReportLocation.objects.count() == 0
+
+
+def test_an_administrator_uploads_a_boundary_in_the_admin(client, anji, staff_factory):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin = staff_factory(anji.org("county_centre"), ["admin"], is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    bad = client.post(
+        "/admin/geo/countyboundary/add/",
+        {
+            "county": anji.county.pk,
+            "file": SimpleUploadedFile("x.geojson", b'{"type": "FeatureCollection", "features": ['),
+        },
+    )
+    assert (
+        bad.status_code == 200
+        and "不是有效的 JSON" in bad.content.decode()
+        and not CountyBoundary.objects.exists()
+    )
+    raw = json.dumps(collection(anji)).encode()
+    ok = client.post(
+        "/admin/geo/countyboundary/add/",
+        {"county": anji.county.pk, "file": SimpleUploadedFile("a.geojson", raw)},
+    )
+    assert ok.status_code == 302
+    b = CountyBoundary.objects.get()
+    assert b.features == 2 and b.loaded_by == admin and b.source == "a.geojson"
+    # loading again replaces it
+    again = client.post(
+        "/admin/geo/countyboundary/add/",
+        {"county": anji.county.pk, "file": SimpleUploadedFile("b.geojson", raw)},
+    )
+    assert again.status_code == 302 and CountyBoundary.objects.get().source == "b.geojson"

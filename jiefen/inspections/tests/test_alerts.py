@@ -55,3 +55,10 @@ def test_missing_reports_raise_one_alert_per_town_and_round_and_clear_when_repor
     week_t1.refresh_from_db()
     assert week_t1.status == AlertStatus.CLOSED and week_t1.resolution == "cleared"
     assert Alert.objects.get(pk=week_t2.pk).status == AlertStatus.OPEN
+
+
+def test_the_sweep_creates_the_rounds_that_have_begun(anji, schedules):
+    weekly, _m = schedules
+    assert not Round.objects.filter(schedule=weekly, period_start=date(2026, 6, 22)).exists()
+    alerts_sweep(now=datetime(2026, 6, 22, 8, tzinfo=TZ))
+    assert Round.objects.get(schedule=weekly, period_start=date(2026, 6, 22)).due_on == date(2026, 6, 29)

@@ -47,6 +47,7 @@ ALLOWED = {
     "NBS",
     "htmx",
     "ECharts",
+    "GeoJSON",
     "TOTP",
     "English",
     "IP",
@@ -156,8 +157,41 @@ def world(anji, staff_factory, dispatcher):
         time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=False),
         translation.override("zh-hans"),
     ):
+        _inspections(anji, admin)
         alerts_sweep()
     return {"admin": admin, "case": case}
+
+
+def _inspections(anji, admin):
+    """排查 rounds (one reported, others missing: the sweep raises their alert), a grid the
+    administrator works, and centres for the map."""
+    from datetime import date
+
+    from jiefen.channels.models import GridMember
+    from jiefen.geo.services import centres_place
+    from jiefen.inspections.models import Round, Schedule
+    from jiefen.inspections.services import EntryInput, inspection_report, rounds_ensure
+    from jiefen.regions.models import Grid
+
+    grid = Grid.objects.create(village=anji.village, code=f"{anji.village.code}-01", name="横溪坞第一网格")
+    GridMember.objects.create(grid=grid, staff=admin, is_leader=True)
+    Grid.objects.create(village=anji.village2, code=f"{anji.village2.code}-01", name="夏阳第一网格")
+    weekly = Schedule.objects.create(
+        county=anji.county,
+        code="grid-weekly",
+        name="网格周排查",
+        unit="grid",
+        frequency="weekly",
+        starts_on=date(2026, 11, 16),
+        checklist=["邻里纠纷", "劳资欠薪"],
+    )
+    rounds_ensure(until=date(2026, 12, 5))
+    first = Round.objects.get(schedule=weekly, period_start=date(2026, 11, 16))
+    inspection_report(
+        reporter=admin,
+        data=EntryInput(round_id=first.pk, grid_id=grid.pk, zero_report=True, checked=["邻里纠纷"]),
+    )
+    centres_place(county=anji.county)
 
 
 STAFF_PAGES = [
@@ -171,6 +205,10 @@ STAFF_PAGES = [
     "/triage/queue/",
     "/triage/routing/dry-run/",
     "/dashboard/screen/",
+    "/inspections/?from=2026-11-01&to=2026-12-05",
+    "/inspections/report/",
+    "/map/",
+    "/grid/report/",
 ]
 PUBLIC_PAGES = ["/portal/", "/portal/track/"]
 

@@ -46,6 +46,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"· {report.cases_created} cases generated; {report.cases_total} cases in {report.county.name}"
         )
+        if report.inspections.get("entries"):
+            i = report.inspections
+            self.stdout.write(
+                f"· 排查: {i['entries']} ledger entries ({i['findings']} with disputes found), "
+                f"{i.get('alerts', 0)} alerts of missing reports; {i['centres']} approximate map centres"
+            )
         bind = f"[{host}]" if ":" in host else host
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"jiefen demo: http://{bind}:{port}/"))
