@@ -29,5 +29,7 @@ urlpatterns = [
     path("dashboard/", include("jiefen.dashboard.urls")),
     path("alerts/", include("jiefen.alerts.urls")),
     path("triage/", include("jiefen.triage.urls")),
+    path("watchlist/", include("jiefen.watchlist.urls")),
+    path("scorecards/", include("jiefen.scorecards.urls")),
     path("", include("jiefen.web.urls")),
 ]

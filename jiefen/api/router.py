@@ -163,6 +163,10 @@ api.add_router("/", mediation_room_router)
 
 from jiefen.inspections.api import map_router  # noqa: E402
 from jiefen.inspections.api import router as inspections_router  # noqa: E402
+from jiefen.scorecards.api import router as scorecards_router  # noqa: E402
+from jiefen.watchlist.api import router as watchlist_router  # noqa: E402
 
 api.add_router("/", inspections_router)
 api.add_router("/", map_router)
+api.add_router("/", scorecards_router)
+api.add_router("/", watchlist_router)

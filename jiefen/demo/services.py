@@ -120,6 +120,10 @@ def demo_prepare(
             featured_town=town,
             featured_village=village,
         ).cases
+    # two people needing continued attention, on the demo cases (jiefen.watchlist)
+    from jiefen.watchlist.demo import watchlist_demo_seed
+
+    watchlist_demo_seed(county=county)
     inspections = _inspections_seed(county, village, now, seed)
     return DemoReport(
         county=county,

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "jiefen.legal",
     "jiefen.psych",
     "jiefen.mediation_room",
+    "jiefen.watchlist",
+    "jiefen.scorecards",
     "jiefen.inspections",
     "jiefen.geo",
 ]
@@ -85,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "jiefen.web.context_processors.calendar_banner",
                 "jiefen.psych.context_processors.psych_nav",
+                "jiefen.watchlist.context_processors.watchlist_nav",
             ],
         },
     },

@@ -253,3 +253,50 @@ def test_the_not_found_page_speaks_chinese(client, world, settings):
     resp = client.get("/cases/330523-2026-999999/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert resp.status_code == 404
     assert_chinese(resp)
+
+
+def _watch_entry(world):
+    from datetime import date
+
+    from jiefen.watchlist.services import EntryInput, watch_contact_add, watch_entry_create
+
+    case = world["case"]
+    with translation.override("zh-hans"):
+        entry = watch_entry_create(
+            actor=world["admin"],
+            data=EntryInput(
+                case=case.number,
+                party_id=case.parties.exclude(id_number_hash="").first().pk,
+                reason_kind="court_notice",
+                reason_note="人民法庭来函：当事人扬言过激行为",
+                officer_id=world["admin"].pk,
+                plan="每周走访一次",
+                review_on=date(2027, 1, 31),
+                cases=[],
+            ),
+        )
+        watch_contact_add(actor=world["admin"], entry_id=entry.pk, note="电话联系，情绪平稳")
+    return entry
+
+
+# Pages of the unit scorecards and of the list of people needing attention.
+SCORECARD_AND_WATCH_PAGES = [
+    "/scorecards/?month=2026-12",
+    "/scorecards/2026-12/o{org}/",
+    "/scorecards/2026-12/o{org}/received/",
+    "/watchlist/",
+    "/watchlist/new/?case={number}",
+    "/watchlist/{entry}/",
+]
+
+
+@pytest.mark.parametrize("path", SCORECARD_AND_WATCH_PAGES)
+def test_scorecard_and_watchlist_pages_speak_chinese(client, world, path):
+    with time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=True):
+        entry = _watch_entry(world)
+        client.force_login(world["admin"])
+        case = world["case"]
+        url = path.format(number=case.number, org=case.lead_organization_id, entry=entry.pk)
+        resp = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert resp.status_code == 200
+    assert_chinese(resp)

@@ -1,0 +1,106 @@
+"""People who need continued attention (重点人员).
+
+An entry keeps the person's keyed hash only (the same HMAC as `cases.Party.id_number_hash`),
+never their name, number or phone: pages show the person from the linked cases' own party rows.
+Nothing about an entry goes on a case's timeline, which every handler of the case reads.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jiefen.cases.models import Case
+from jiefen.regions.models import Region
+from jiefen.watchlist.choices import EntryStatus, EventKind, ReasonKind
+
+USER = settings.AUTH_USER_MODEL
+
+
+class WatchEntry(models.Model):
+    """One person on the list: why (a reason kind and the cases behind it), who is responsible,
+    the plan, and the review date after which the entry lapses unless renewed."""
+
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    person_hash = models.CharField(max_length=64)
+    reason_kind = models.CharField(_("reason"), max_length=20, choices=ReasonKind.choices)
+    reason_note = models.TextField(_("reason in detail"))
+    cases = models.ManyToManyField(Case, related_name="+", verbose_name=_("cases"))
+    officer = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible officer")
+    )
+    plan = models.TextField(_("plan"))
+    review_on = models.DateField(_("review date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.ACTIVE
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["review_on", "id"]
+        verbose_name = _("person needing attention")
+        verbose_name_plural = _("people needing attention")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "person_hash"],
+                condition=Q(status="active"),
+                name="watch_one_active_per_person",
+            )
+        ]
+        indexes = [models.Index(fields=["person_hash", "status"], name="watch_person_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_reason_kind_display()}"
+
+
+class WatchEvent(models.Model):
+    """The entry's own append-only record: listed, contacts, renewals, removal, lapse, and new
+    cases the person registered (those are the responsible officer's alerts until seen)."""
+
+    entry = models.ForeignKey(WatchEntry, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    note = models.TextField(blank=True)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["entry", "at"]),
+            models.Index(
+                fields=["entry"],
+                name="watch_event_unseen",
+                condition=Q(kind="registered", seen_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.kind} {self.at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("update_fields") == ["seen_at"]:
+            raise ValueError("WatchEvent is append-only")
+        super().save(*args, **kwargs)
+
+
+class WatchAccessLog(models.Model):
+    """Every showing of an entry (list row, page, API): who, which, when, how."""
+
+    staff = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(WatchEntry, on_delete=models.CASCADE, related_name="access_log")
+    at = models.DateTimeField()
+    via = models.CharField(max_length=10, default="web")
+    what = models.CharField(max_length=10, default="page")
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.entry_id} {self.at:%Y-%m-%d %H:%M}"
