@@ -24,6 +24,7 @@ urlpatterns = [
     path("psych/", include("jiefen.psych.urls")),
     path("dashboard/", include("jiefen.dashboard.urls")),
     path("alerts/", include("jiefen.alerts.urls")),
+    path("reopen-requests/", include("jiefen.portal.urls_staff")),
     path("triage/", include("jiefen.triage.urls")),
     path("", include("jiefen.web.urls")),
 ]

@@ -20,6 +20,8 @@ class RuleKind(models.TextChoices):
     HOTSPOT = "hotspot", _("hotspot")
     TREND_SPIKE = "trend_spike", _("trend spike")
     CALENDAR_NOTICE = "calendar_notice", _("holiday notice missing")
+    REOPEN_REQUESTED = "reopen_requested", _("a citizen asks to reopen")
+    TERM_OVERDUE = "term_overdue", _("agreement term not performed in time")
 
 
 class SubjectKind(models.TextChoices):

@@ -42,6 +42,9 @@ DEFAULT_PARAMS: dict[str, dict] = {
     RuleKind.HOTSPOT: {"window_days": 7, "baseline_weeks": 8, "factor": 2.0, "min_cases": 5},
     RuleKind.TREND_SPIKE: {"window_days": 7, "baseline_weeks": 4, "factor": 1.5, "min_cases": 10},
     RuleKind.CALENDAR_NOTICE: {},
+    RuleKind.REOPEN_REQUESTED: {},
+    # days of grace after a term's due date before it is overdue (0: the day after)
+    RuleKind.TERM_OVERDUE: {"grace_days": 0},
 }
 
 DEFAULT_SEVERITY: dict[str, str] = {
@@ -56,6 +59,8 @@ DEFAULT_SEVERITY: dict[str, str] = {
     RuleKind.TREND_SPIKE: Severity.YELLOW,
     # orange from 1 November (next year's notice missing), red after 1 January (this year's)
     RuleKind.CALENDAR_NOTICE: Severity.ORANGE,
+    RuleKind.REOPEN_REQUESTED: Severity.ORANGE,
+    RuleKind.TERM_OVERDUE: Severity.ORANGE,
 }
 
 # Case alerts of these rules describe a clock: they close by themselves ("cleared") when the
@@ -130,6 +135,10 @@ def reason_text(reason: dict) -> str:
             )
             % r
         )
+    if code == "reopen_requested":
+        return _("the applicant asks to reopen the case on %(on)s: %(reason)s") % r
+    if code == "term_overdue":
+        return _("agreement term %(no)s was due on %(due)s and is not performed: %(term)s") % r
     if code == "spike":
         return _("%(count)s cases in %(days)s days; the trailing average is %(baseline)s") % r
     return str(reason)

@@ -158,3 +158,9 @@ from jiefen.psych.api import router as psych_router  # noqa: E402
 api.add_router("/", mediators_router)
 api.add_router("/", legal_router)
 api.add_router("/", psych_router)
+
+from jiefen.portal.api import router as portal_router  # noqa: E402
+from jiefen.procedures.api_performance import router as performance_router  # noqa: E402
+
+api.add_router("/", portal_router)
+api.add_router("/", performance_router)

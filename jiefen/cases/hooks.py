@@ -28,7 +28,11 @@ def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
     counters_on_case_written(case=case, event=event, before=before)
     alerts_on_case_written(case=case, event=event, before=before)
     notify_case_written(case=case, event=event, before=before)
-    if event.kind == "close":
+    if event.kind == "reopen":
+        from jiefen.portal.services import on_case_reopened
+
+        on_case_reopened(case=case, event=event)
+    if event.kind in ("close", "conclude"):
         from jiefen.procedures.services import follow_up_on_close
 
         follow_up_on_close(case=case, actor=event.actor)

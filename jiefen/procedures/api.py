@@ -101,6 +101,8 @@ class ProcedureActionIn(Schema):
     effective_on: date | None = None
     legal_route: str | None = Field(None, max_length=2000)
     result: str | None = Field(None, max_length=2000)
+    # petition answers: the demands upheld, partly upheld or rejected
+    demands: str | None = Field(None, max_length=10)
     ruling_no: str | None = Field(None, max_length=100)
     court_case_no: str | None = Field(None, max_length=100)
     lawyer: str | None = Field(None, max_length=100)
@@ -158,6 +160,11 @@ class FeedbackIn(Schema):
     party_id: int
     score: int
     comment: str | None = Field(None, max_length=2000)
+    source: str = Field(
+        "staff",
+        description="staff (window, phone), hotline (the 12345 hotline's own return visit); the portal writes its own",
+        pattern="^(staff|hotline)$",
+    )
 
 
 class FeedbackOut(Schema):
@@ -166,6 +173,7 @@ class FeedbackOut(Schema):
     score: int
     comment: str
     closure_no: int
+    source: str
 
 
 class MyDeadlineOut(Schema):
@@ -392,7 +400,12 @@ def record_feedback(request: HttpRequest, number: str, payload: FeedbackIn):
     if party is None:
         raise NotFound("No such party.")
     fb = services.feedback_record(
-        case=case, party=party, score=payload.score, comment=payload.comment or "", actor=request.auth
+        case=case,
+        party=party,
+        score=payload.score,
+        comment=payload.comment or "",
+        actor=request.auth,
+        source=payload.source,
     )
     return HttpStatus(
         201,
@@ -402,6 +415,7 @@ def record_feedback(request: HttpRequest, number: str, payload: FeedbackIn):
             "score": fb.score,
             "comment": fb.comment,
             "closure_no": fb.closure_no,
+            "source": fb.source,
         },
     )
 

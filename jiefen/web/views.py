@@ -336,6 +336,8 @@ class ActionForm:
     needs_legal_route: bool = False
     errors: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)
+    # the result already recorded (a close after a resolve carries it)
+    result_standing: str = ""
 
     @property
     def final(self) -> bool:
@@ -353,6 +355,8 @@ def _action_forms(case: Case, viewer, posted: str = "", values=None, errors=None
             af.organization_optional = act.code == "delegate"
         af.needs_statutory_route = act.code == "transfer"
         af.needs_legal_route = act.code == "not_accept"
+        if act.code == "close" and case.status == "resolved":
+            af.result_standing = services.standing_result(case)
         if act.code == posted:
             af.values = values or {}
             af.errors = errors or []
