@@ -447,7 +447,11 @@ def action_def(kind: str, code: str) -> ActDef | None:
 
 
 # What a petition answer says of the petitioner's demands (reply, 复查 and 复核 opinions).
-DEMANDS = {"upheld": _("upheld"), "partly": _("partly upheld"), "rejected": _("rejected")}
+DEMANDS = {
+    "upheld": _("demands upheld"),
+    "partly": _("demands partly upheld"),
+    "rejected": _("demands rejected"),
+}
 
 OUTCOMES = {
     "agreement": _("agreement reached"),
