@@ -23,7 +23,7 @@ class ReopenRequestOut(Schema):
     decided_at: str | None
 
 
-class DecisionIn(Schema):
+class ReopenDecisionIn(Schema):
     decision: str = Field(..., pattern="^(reopen|refuse)$")
     reason: str = Field(..., max_length=2000)
 
@@ -42,7 +42,7 @@ def list_reopen_requests(request: HttpRequest, waiting: bool = True):
     response=ReopenRequestOut,
     summary="Reopen the case or refuse, with a reason",
 )
-def decide_reopen_request(request: HttpRequest, pk: int, payload: DecisionIn):
+def decide_reopen_request(request: HttpRequest, pk: int, payload: ReopenDecisionIn):
     req = services.reopen_request_decide(
         request_id=pk, actor=request.auth, decision=payload.decision, reason=payload.reason
     )

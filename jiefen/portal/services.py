@@ -376,14 +376,17 @@ def reopen_request_decide(*, request_id: int, actor: Staff, decision: str, reaso
         raise ValidationFailed(
             _("The reason is longer than 2000 characters."), fields={"reason": [_("too long")]}
         )
+    case_id = (
+        ReopenRequest.objects.filter(pk=request_id, case__in=Case.objects.filter(case_scope(actor)))
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    if case_id is None:
+        raise NotFound(_("No such request."))
     with transaction.atomic():
-        req = (
-            ReopenRequest.objects.select_for_update()
-            .filter(pk=request_id, case__in=Case.objects.filter(case_scope(actor)))
-            .first()
-        )
-        if req is None:
-            raise NotFound(_("No such request."))
+        # The case row first, then the request: the order every reopen of the case takes.
+        Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+        req = ReopenRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request_id)
         if req.handled:
             raise Conflict(
                 _("This request was decided already (%(d)s).")

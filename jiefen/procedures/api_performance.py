@@ -15,18 +15,18 @@ from jiefen.procedures import performance
 router = Router(tags=["performance"])
 
 
-class TermIn(Schema):
+class PerformanceTermIn(Schema):
     text: str = Field(..., max_length=2000)
     obligor: str = Field(..., max_length=100)
     due_on: date
     amount: Decimal | None = Field(None, gt=0, lt=Decimal("1e10"), decimal_places=2)
 
 
-class TermsIn(Schema):
-    terms: list[TermIn] = Field(..., min_length=1, max_length=performance.MAX_TERMS)
+class PerformanceTermsIn(Schema):
+    terms: list[PerformanceTermIn] = Field(..., min_length=1, max_length=performance.MAX_TERMS)
 
 
-class RecordIn(Schema):
+class PerformanceRecordIn(Schema):
     by: str = Field(..., max_length=100)
     on: date
     amount: Decimal | None = Field(None, gt=0, lt=Decimal("1e10"), decimal_places=2)
@@ -34,7 +34,7 @@ class RecordIn(Schema):
     completes: bool = False
 
 
-class RecordOut(Schema):
+class PerformanceRecordOut(Schema):
     id: int
     by: str
     on: str
@@ -45,7 +45,7 @@ class RecordOut(Schema):
     recorded_at: str
 
 
-class TermOut(Schema):
+class PerformanceTermOut(Schema):
     id: int
     no: int
     agreement_version: int
@@ -57,19 +57,23 @@ class TermOut(Schema):
     performed: bool
     performed_at: str | None
     overdue: bool
-    records: list[RecordOut]
+    records: list[PerformanceRecordOut]
 
 
-@router.get("/cases/{number}/performance", response=list[TermOut], summary="The agreement's performance")
+@router.get(
+    "/cases/{number}/performance", response=list[PerformanceTermOut], summary="The agreement's performance"
+)
 def get_performance(request: HttpRequest, number: str):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     return performance.performance_out(case=case)
 
 
 @router.post(
-    "/cases/{number}/performance/terms", response={201: list[TermOut]}, summary="Add terms to perform"
+    "/cases/{number}/performance/terms",
+    response={201: list[PerformanceTermOut]},
+    summary="Add terms to perform",
 )
-def add_terms(request: HttpRequest, number: str, payload: TermsIn):
+def add_terms(request: HttpRequest, number: str, payload: PerformanceTermsIn):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     performance.performance_terms_add(
         case=case,
@@ -84,10 +88,10 @@ def add_terms(request: HttpRequest, number: str, payload: TermsIn):
 
 @router.post(
     "/cases/{number}/performance/terms/{term_id}/records",
-    response={201: list[TermOut]},
+    response={201: list[PerformanceTermOut]},
     summary="Record a payment or an act",
 )
-def add_record(request: HttpRequest, number: str, term_id: int, payload: RecordIn):
+def add_record(request: HttpRequest, number: str, term_id: int, payload: PerformanceRecordIn):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     performance.performance_record(
         case=case,
