@@ -410,6 +410,7 @@ def _render_case(request, case, *, status=200, posted="", values=None, errors=No
             "action_forms": _action_forms(case, request.user, posted, values, errors),
             "statutory_routes": StatutoryRoute.choices,
             "citizen": portal_selectors.citizen_input(case=case),
+            "result": services.standing_result(case),
         },
         status=status,
     )

@@ -133,6 +133,9 @@ def test_a_land_petition_rejected_at_recheck_is_ended_not_resolved_and_its_answe
     for text in ("补偿标准符合规定，不予增加", "复查维持原答复意见", "复核维持复查意见，信访事项办结"):
         assert text in html
     assert html.count('data-demands="rejected"') == 3
+    assert (
+        'id="case-ended"' in html and "复核维持复查意见，信访事项办结" in html.split('id="case-result">')[1]
+    )
 
 
 def test_a_court_ruling_shows_on_the_case_page(client, travel, accepted_case, mediator, token):
