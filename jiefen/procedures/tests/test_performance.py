@@ -156,3 +156,26 @@ def test_no_terms_before_an_agreement(client, travel, accepted_case, mediator, t
     )
     # then
     assert resp.status_code == 409 and resp.json()["error"] == "agreement_required"
+
+
+def test_the_overdue_rule_is_data_grace_days_and_switch(client, travel, agreed, mediator, token):
+    # given: an administrator gives two days of grace
+    from jiefen.alerts.models import AlertRule
+
+    rule = AlertRule.objects.get(code="term_overdue")
+    rule.params = {"grace_days": 2}
+    rule.save()
+    post(
+        client,
+        f"/api/v1/cases/{agreed.number}/performance/terms",
+        {"terms": [{"text": "赔偿", "obligor": "李四", "due_on": "2026-09-15", "amount": "100"}]},
+        token(mediator),
+    )
+    # when the sweep runs two days after the due date, then three days after
+    travel(at(2026, 9, 17))
+    alerts_sweep()
+    within_grace = Alert.objects.filter(rule__code="term_overdue").count()
+    travel(at(2026, 9, 18))
+    alerts_sweep()
+    # then the alert comes only after the grace
+    assert (within_grace, Alert.objects.filter(rule__code="term_overdue").count()) == (0, 1)
