@@ -39,14 +39,14 @@ def test_dispatcher_refuses_a_request_to_reopen_from_the_queue(
     page.click("#reopen-waiting-banner a")
     page.wait_for_selector("#reopen-waiting")
     assert "对方晚上仍在施工" in page.inner_text("#reopen-waiting")
-    row = page.locator(f"#reopen-waiting tr[data-request='{ReopenRequest.objects.get().pk}']")
+    row = page.locator(f"#reopen-waiting [data-request='{ReopenRequest.objects.get().pk}']")
     assert row.locator("button[value=refuse]").is_visible()
     row.locator("textarea[name=reason]").fill("经现场核实已停止夜间施工")
     row.locator("button[value=refuse]").click()
     page.wait_for_selector("#reopen-decided")
     # then the request is decided, the queue is empty and the banner gone
     assert "经现场核实已停止夜间施工" in page.inner_text("#reopen-decided")
-    assert page.locator("#reopen-waiting tr[data-request]").count() == 0
+    assert page.locator("#reopen-waiting [data-request]").count() == 0
     req = ReopenRequest.objects.get()
     assert (req.handled, req.decision) == (True, "refused")
     page.goto(f"{live_server.url}/triage/queue/")
