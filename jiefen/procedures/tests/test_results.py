@@ -126,6 +126,14 @@ def test_a_land_petition_rejected_at_recheck_is_ended_not_resolved_and_its_answe
     ov = stats_overview(viewer=dispatcher)
     assert (ov["received"], ov["resolved"], ov["in_progress"]) == (1, 0, 0)
     assert sum(ov["by_level"].values()) == 0
+    from datetime import date
+
+    from jiefen.dashboard.reports import monthly_report
+
+    report = monthly_report(
+        viewer=dispatcher, region_code=None, first=date(2026, 3, 1), last=date(2026, 3, 31)
+    )
+    assert [row[1] for row in report["summary"][:3]] == [1, 0, 0]  # received, resolved, in progress
     # and the case page shows the reply and the two opinions with what they said
     staff = Client()
     staff.force_login(handler)
