@@ -1,4 +1,4 @@
-"""Reads of cases, always through the viewer's jurisdiction (DESIGN.md §10).
+"""Reads of cases, always through the viewer's jurisdiction (docs/security.md).
 
 A county-level organisation sees its county, a town-level one its town, a village-level one
 its village; every organisation also sees the cases it is or was assigned. Anything else is

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Template(models.TextChoices):
-    """One message template per event (DESIGN.md §9; issue 6 §5)."""
+    """One message template per event."""
 
     CASE_REGISTERED = "case_registered", _("case registered (to the applicant)")
     CASE_ACCEPTED = "case_accepted", _("case accepted (to the applicant)")
@@ -13,6 +13,8 @@ class Template(models.TextChoices):
     RETURN_VISIT_REMINDER = "return_visit_reminder", _("return-visit reminder (to staff)")
     DUTY_ALERT = "duty_alert", _("alert to duty staff")
     REOPEN_REQUESTED = "reopen_requested", _("a citizen asks to reopen (to duty staff)")
+    ROOM_INVITATION = "room_invitation", _("invitation to the online mediation room (to a party)")
+    ROOM_CODE = "room_code", _("one-time code for the mediation room (to a party)")
 
 
 class MessageStatus(models.TextChoices):
@@ -24,7 +26,8 @@ class MessageStatus(models.TextChoices):
 
 # The wording each template starts with (zh-Hans, the language of the recipients); an admin
 # can change it in NotificationTemplate. Placeholders: {number}, {status}, {organization},
-# {code}, {minutes}, {url}, {text}, {title}.
+# {code}, {minutes}, {url}, {text}, {title},
+# {name}, {when}, {mode}, {purpose}.
 DEFAULT_BODIES: dict[str, str] = {
     Template.CASE_REGISTERED: "【矛调中心】您反映的事项已登记，案件编号{number}。请凭编号和查询码查询办理进度。",
     Template.CASE_ACCEPTED: "【矛调中心】您的案件{number}已由{organization}受理，我们会尽快联系您。",
@@ -34,4 +37,6 @@ DEFAULT_BODIES: dict[str, str] = {
     Template.RETURN_VISIT_REMINDER: "【矛调中心】案件{number}已化解，请于近日完成回访。",
     Template.DUTY_ALERT: "【矛调中心预警】{title}：{text}",
     Template.REOPEN_REQUESTED: "【矛调中心】案件{number}的当事人申请重新办理：{text}",
+    Template.ROOM_INVITATION: "【矛调中心】{name}您好，案件{number}的调解定于{when}（{mode}）。请用手机打开{url} 进入在线调解室。",
+    Template.ROOM_CODE: "【矛调中心】{purpose}验证码{code}，{minutes}分钟内有效。请勿告诉他人。",
 }

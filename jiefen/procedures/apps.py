@@ -13,3 +13,12 @@ class ProceduresConfig(AppConfig):
         from jiefen.procedures.services import procedure_deadlines_recompute
 
         calendar_changed.connect(procedure_deadlines_recompute, dispatch_uid="procedures.deadlines_recompute")
+        from jiefen.cases.hooks import Consumer, consumer_register
+        from jiefen.procedures.services import follow_up_on_close
+
+        def written(*, case, event, before):
+            # the closure loop: return visit, rating invitation — after a close or an end (办结)
+            if event.kind in ("close", "conclude"):
+                follow_up_on_close(case=case, actor=event.actor)
+
+        consumer_register(Consumer("procedures", 50, written=written))

@@ -3,7 +3,7 @@
 The PDF uses reportlab's built-in CID font STSong-Light (Adobe-GB1), so Chinese renders with
 no font file on the machine. Both documents are built from the same `agreement_sections`,
 so they always say the same thing. Identity numbers and phones appear masked: revealing
-them in full is a logged action of its own (DESIGN.md §10).
+them in full is a logged action of its own (docs/security.md).
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "jiefen.mediators",
     "jiefen.legal",
     "jiefen.psych",
+    "jiefen.mediation_room",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,8 @@ LOGGING = {
 
 # Background work (jiefen.celery): Redis in production, in-process (eager) in the embedded default.
 CELERY_BROKER_URL = ENV.redis_url or "memory://"
+# The mediation room publishes each new message here when Redis is configured (pages poll anyway).
+JIEFEN_ROOM_PUBLISH_URL = ENV.redis_url
 CELERY_TASK_ALWAYS_EAGER = ENV.celery_eager
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
@@ -218,7 +221,7 @@ CACHES = {
 }
 # The client address for rate limits and lockouts: REMOTE_ADDR, unless it is one of these
 # reverse proxies (addresses or networks, JIEFEN_TRUSTED_PROXIES); then X-Forwarded-For is read
-# from the right, skipping trusted proxies (jiefen.channels.ratelimit.client_ip).
+# from the right, skipping trusted proxies (jiefen.core.ratelimit.client_ip).
 JIEFEN_TRUSTED_PROXIES = ENV.trusted_proxies
 
 # Notifications (jiefen.notifications): SMS gateway and delivery retries.

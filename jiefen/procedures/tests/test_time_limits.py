@@ -1,4 +1,4 @@
-"""Every time limit of DESIGN.md §5 at its edges on the official 2026 calendar.
+"""Every seeded time limit (deadlines migration 0003, each with its legal source) at its edges on the official 2026 calendar.
 
 2026 days that matter here: Spring Festival off 15–23 Feb with Saturday 14 Feb and Saturday
 28 Feb working (调休); National Day off 1–7 Oct with Sunday 20 Sep and Saturday 10 Oct

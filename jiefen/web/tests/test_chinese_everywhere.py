@@ -185,12 +185,24 @@ def world(anji, staff_factory, dispatcher):
         agreed.refresh_from_db()
         portal_rate(case=agreed, stars=2, comment="还没赔")
         portal_reopen_request(case=agreed, reason="对方没有赔偿")
+        # the online mediation room: a session, a message, terms put to the parties
+        from jiefen.mediation_room import services as room
+
+        room.session_schedule(
+            procedure=proc,
+            actor=mediator,
+            starts_at=datetime(2026, 12, 4, 14, 0, tzinfo=TZ),
+            mode="online",
+            meeting_link="https://meeting.example.org/j/1",
+        )
+        room.message_post(procedure=proc, text="请双方陈述诉求", staff=mediator)
+        room.terms_propose(procedure=proc, actor=mediator, text="李四停止夜间施工")
     with (
         time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=False),
         translation.override("zh-hans"),
     ):
         alerts_sweep()
-    return {"admin": admin, "case": case, "agreed": agreed}
+    return {"admin": admin, "case": case, "agreed": agreed, "proc": proc}
 
 
 STAFF_PAGES = [
@@ -206,8 +218,9 @@ STAFF_PAGES = [
     "/dashboard/screen/",
     "/reopen-requests/",
     "/cases/{agreed}/",
+    "/room/{proc}/mediator/",
 ]
-PUBLIC_PAGES = ["/portal/", "/portal/track/"]
+PUBLIC_PAGES = ["/portal/", "/portal/track/", "/room/{proc}/"]
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
@@ -215,7 +228,7 @@ def test_staff_pages_speak_chinese(client, world, path):
     client.force_login(world["admin"])
     with time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=True):
         resp = client.get(
-            path.format(number=world["case"].number, agreed=world["agreed"].number),
+            path.format(number=world["case"].number, agreed=world["agreed"].number, proc=world["proc"].pk),
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
     assert resp.status_code == 200
@@ -224,7 +237,7 @@ def test_staff_pages_speak_chinese(client, world, path):
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_citizen_pages_speak_chinese(client, world, path):
-    resp = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    resp = client.get(path.format(proc=world["proc"].pk), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert resp.status_code == 200
     assert_chinese(resp)
 
