@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from jiefen.directory.requests import ApiRequest
 from jiefen.portal import selectors, services
 
 router = Router(tags=["reopen requests"])
@@ -29,7 +29,7 @@ class ReopenDecisionIn(Schema):
 
 
 @router.get("/reopen-requests", response=list[ReopenRequestOut], summary="Citizens' requests to reopen")
-def list_reopen_requests(request: HttpRequest, waiting: bool = True):
+def list_reopen_requests(request: ApiRequest, waiting: bool = True):
     """The waiting requests of the caller's jurisdiction (oldest first), or the decided ones."""
     return [
         selectors.reopen_request_out(r)
@@ -42,7 +42,7 @@ def list_reopen_requests(request: HttpRequest, waiting: bool = True):
     response=ReopenRequestOut,
     summary="Reopen the case or refuse, with a reason",
 )
-def decide_reopen_request(request: HttpRequest, pk: int, payload: ReopenDecisionIn):
+def decide_reopen_request(request: ApiRequest, pk: int, payload: ReopenDecisionIn):
     req = services.reopen_request_decide(
         request_id=pk, actor=request.auth, decision=payload.decision, reason=payload.reason
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
 from jiefen.cases import selectors as case_selectors
+from jiefen.directory.requests import ApiRequest
 from jiefen.procedures import performance
 
 router = Router(tags=["performance"])
@@ -63,7 +63,7 @@ class PerformanceTermOut(Schema):
 @router.get(
     "/cases/{number}/performance", response=list[PerformanceTermOut], summary="The agreement's performance"
 )
-def get_performance(request: HttpRequest, number: str):
+def get_performance(request: ApiRequest, number: str):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     return performance.performance_out(case=case)
 
@@ -73,7 +73,7 @@ def get_performance(request: HttpRequest, number: str):
     response={201: list[PerformanceTermOut]},
     summary="Add terms to perform",
 )
-def add_terms(request: HttpRequest, number: str, payload: PerformanceTermsIn):
+def add_terms(request: ApiRequest, number: str, payload: PerformanceTermsIn):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     performance.performance_terms_add(
         case=case,
@@ -91,7 +91,7 @@ def add_terms(request: HttpRequest, number: str, payload: PerformanceTermsIn):
     response={201: list[PerformanceTermOut]},
     summary="Record a payment or an act",
 )
-def add_record(request: HttpRequest, number: str, term_id: int, payload: PerformanceRecordIn):
+def add_record(request: ApiRequest, number: str, term_id: int, payload: PerformanceRecordIn):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     performance.performance_record(
         case=case,

@@ -16,6 +16,7 @@ def test_the_consumers_register_themselves_in_the_documented_order():
         (30, "alerts"),
         (40, "notifications"),
         (50, "procedures"),
+        (60, "portal"),
     ]
 
 
@@ -28,6 +29,7 @@ def test_the_command_lists_them(capsys):
         "alerts",
         "notifications",
         "procedures",
+        "portal",
     ]
 
 
