@@ -28,6 +28,7 @@ urlpatterns = [
     path("map/", include("jiefen.inspections.urls_map")),
     path("dashboard/", include("jiefen.dashboard.urls")),
     path("alerts/", include("jiefen.alerts.urls")),
+    path("reopen-requests/", include("jiefen.portal.urls_staff")),
     path("triage/", include("jiefen.triage.urls")),
     path("watchlist/", include("jiefen.watchlist.urls")),
     path("scorecards/", include("jiefen.scorecards.urls")),

@@ -21,6 +21,8 @@ class RuleKind(models.TextChoices):
     TREND_SPIKE = "trend_spike", _("trend spike")
     CALENDAR_NOTICE = "calendar_notice", _("holiday notice missing")
     INSPECTION_MISSING = "inspection_missing", _("inspection reports missing")
+    REOPEN_REQUESTED = "reopen_requested", _("a citizen asks to reopen")
+    TERM_OVERDUE = "term_overdue", _("agreement term not performed in time")
 
 
 class SubjectKind(models.TextChoices):

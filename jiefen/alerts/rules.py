@@ -44,6 +44,9 @@ DEFAULT_PARAMS: dict[str, dict] = {
     RuleKind.CALENDAR_NOTICE: {},
     # rounds whose due day passed within `lookback_days` are looked at; older gaps stay as raised
     RuleKind.INSPECTION_MISSING: {"lookback_days": 62},
+    RuleKind.REOPEN_REQUESTED: {},
+    # days of grace after a term's due date before it is overdue (0: the day after)
+    RuleKind.TERM_OVERDUE: {"grace_days": 0},
 }
 
 DEFAULT_SEVERITY: dict[str, str] = {
@@ -59,6 +62,8 @@ DEFAULT_SEVERITY: dict[str, str] = {
     # orange from 1 November (next year's notice missing), red after 1 January (this year's)
     RuleKind.CALENDAR_NOTICE: Severity.ORANGE,
     RuleKind.INSPECTION_MISSING: Severity.YELLOW,
+    RuleKind.REOPEN_REQUESTED: Severity.ORANGE,
+    RuleKind.TERM_OVERDUE: Severity.ORANGE,
 }
 
 # Case alerts of these rules describe a clock: they close by themselves ("cleared") when the
@@ -138,6 +143,10 @@ def reason_text(reason: dict) -> str:
             **r,
             "units": "、".join(r.get("units", [])[:20]) + ("…" if len(r.get("units", [])) > 20 else ""),
         }
+    if code == "reopen_requested":
+        return _("the applicant asks to reopen the case on %(on)s: %(reason)s") % r
+    if code == "term_overdue":
+        return _("agreement term %(no)s was due on %(due)s and is not performed: %(term)s") % r
     if code == "spike":
         return _("%(count)s cases in %(days)s days; the trailing average is %(baseline)s") % r
     return str(reason)

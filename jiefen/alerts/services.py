@@ -819,7 +819,7 @@ def alerts_sweep(*, now: datetime | None = None) -> dict:
             result[RuleKind.UNACCEPTED] = alerts_raise(found, now=now)
 
         result[RuleKind.CALENDAR_NOTICE] = calendar_alerts_sync(now=now)
-        for name, step in _SWEEP_STEPS.items():
+        for name, step in _SWEEP_STEPS.items():  # 排查, agreement terms, the watchlist …
             result[name] = step(now=now)
 
         for code in (RuleKind.HOTSPOT, RuleKind.TREND_SPIKE):
@@ -892,6 +892,40 @@ def _window_signals(rule: AlertRule, today) -> list[Signal]:
             )
         )
     return out
+
+
+# ---------------------------------------------------------------- raised by other apps
+
+
+def case_alert_raise(*, code: str, case: Case, reasons: list[dict], episode: str = "", key: str = "") -> int:
+    """Raise the alert of rule `code` about a case (another app's event: a reopen request, an
+    agreement term overdue), in the caller's transaction; nothing when the rule is disabled.
+    `key` tells several subjects of one case apart (e.g. one per agreement term)."""
+    rule = rules_enabled().get(code)
+    if rule is None:
+        return 0
+    signal = _case_signal(rule, case, reasons, episode)
+    if key:
+        signal = replace(signal, subject_key=f"{case.pk}:{key}", subject_label=f"{case.number} · {key}")
+    return alerts_raise([signal])
+
+
+def case_alerts_close(*, code: str, case: Case, note: str, key: str = "", actor: Staff | None = None) -> int:
+    """Close the open alerts of rule `code` about a case (or one subject of it) as handled."""
+    now = clock.now()
+    subject = f"{case.pk}:{key}" if key else str(case.pk)
+    return (
+        Alert.objects.filter(rule__code=code, subject_kind=SubjectKind.CASE, subject_key=subject)
+        .exclude(status=AlertStatus.CLOSED)
+        .update(
+            status=AlertStatus.CLOSED,
+            resolution=Resolution.HANDLED,
+            closed_at=now,
+            closed_by=actor,
+            updated_at=now,
+            note=note[:2000],
+        )
+    )
 
 
 # ---------------------------------------------------------------- lifecycle

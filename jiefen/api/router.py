@@ -170,3 +170,8 @@ api.add_router("/", inspections_router)
 api.add_router("/", map_router)
 api.add_router("/", scorecards_router)
 api.add_router("/", watchlist_router)
+from jiefen.portal.api import router as portal_router  # noqa: E402
+from jiefen.procedures.api_performance import router as performance_router  # noqa: E402
+
+api.add_router("/", portal_router)
+api.add_router("/", performance_router)

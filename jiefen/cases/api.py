@@ -113,6 +113,11 @@ class CaseDetailOut(CaseOut):
     events: list[EventOut]
     allowed_actions: list[str]
     procedures: list[dict] = []
+    result: str = Field("", description="what was agreed or decided (the latest resolve, close or conclude)")
+    resolved: bool = Field(False, description="counted as resolved (已化解); false for a matter ended (办结)")
+    satisfaction: dict | None = Field(None, description="jiefen.procedures.satisfaction.case_satisfaction")
+    performance: list[dict] = Field([], description="the agreement's terms and their performance (履行)")
+    reopen_requests: list[dict] = Field([], description="citizens' requests to reopen and their decisions")
 
 
 class CaseCreatedOut(CaseDetailOut):
@@ -198,7 +203,28 @@ def case_detail_out(case: Case, viewer, *, events: list[CaseEvent] | None = None
     out["allowed_actions"] = [a.code for a in selectors.allowed_actions(viewer=viewer, case=case)]
     out["procedures"] = procedures_out(case, viewer) if events is None else []
     out["merged_into"] = case.merged_into.number if case.merged_into_id else None
+    out["resolved"] = bool(case.resolved_level)
+    out["result"] = _result_of(out["events"])
+    if events is None:
+        from jiefen.portal.selectors import reopen_requests_out
+        from jiefen.procedures.performance import performance_out
+        from jiefen.procedures.satisfaction import case_satisfaction
+
+        out["satisfaction"] = case_satisfaction(case=case)
+        out["performance"] = performance_out(case=case)
+        out["reopen_requests"] = reopen_requests_out(case=case)
     return out
+
+
+def _result_of(events: list[dict]) -> str:
+    """The result recorded since the last reopening (services.standing_result, from memory)."""
+    result = ""
+    for e in sorted(events, key=lambda e: e["at"]):
+        if e["kind"] in services.RESULT_KINDS:
+            result = e["reason"]
+        elif e["kind"] == "reopen":
+            result = ""
+    return result
 
 
 @router.post("/cases", response={201: CaseCreatedOut}, summary="Register a case (挂号)")

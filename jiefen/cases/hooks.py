@@ -11,7 +11,9 @@ chain explicit:
     30 alerts          event-driven early-warning rules
     40 notifications   the outbox (SMS to the parties)
     50 procedures      procedures follow a case to its new lead; the closure loop after a close
+                       or an end (return visit, rating invitation)
     60 watchlist       a listed person's new case alerts the responsible officer
+    70 portal          a reopen decides the citizens' waiting requests to reopen
 
 `consumers()` lists them in that order (`jiefen consumers` prints the list); cases
 imports none of them. Each callee must be cheap and must not write the case itself; it runs in

@@ -660,6 +660,15 @@ def case_transition(
             )
         if not can_take(actor, locked, act):
             raise PermissionDenied(_("You may not take this action on this case."))
+        if act.result_required and not reason:
+            # A close after a resolve carries the result recorded when it was resolved.
+            reason = standing_result(locked) if action == "close" else ""
+            if not reason:
+                raise ValidationFailed(
+                    _("Record the result: what was agreed or decided."),
+                    code="result_required",
+                    fields={"reason": [_("required")]},
+                )
         now = clock.now()
         from_status = locked.status
         before = hooks.case_summary(locked)
@@ -797,6 +806,11 @@ def _apply(
         case.closed_at = now
         _end_step(case, now)
         return {}
+    if code == "conclude":
+        # Ended (办结), not resolved: no resolved level, so no figure counts it as 已化解.
+        case.closed_at = now
+        _end_step(case, now)
+        return {"ended_without_resolution": True}
     if code == "reopen":
         case.resolved_at = None
         case.closed_at = None
@@ -827,6 +841,21 @@ def _apply(
         _end_step(case, now)
         return {"legal_route": case.legal_route_told}
     raise IllegalTransition(_("Unsupported action."))  # pragma: no cover - the table and this match
+
+
+RESULT_KINDS = ("resolve", "close", "conclude")
+
+
+def standing_result(case: Case) -> str:
+    """The result recorded since the case was last reopened (the reason of its latest
+    resolve, close or conclude), "" when none."""
+    ev = (
+        CaseEvent.objects.filter(case_id=case.pk, kind__in=(*RESULT_KINDS, "reopen"))
+        .order_by("-at", "-id")
+        .values_list("kind", "reason")
+        .first()
+    )
+    return ev[1] if ev and ev[0] != "reopen" else ""
 
 
 def _check_in_chain(org: Organization, chain: RegionChain) -> None:

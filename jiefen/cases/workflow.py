@@ -25,6 +25,9 @@ class Action:
     roles: frozenset[str]
     # True: only staff of the lead organisation (or dispatchers/admins) may take it.
     lead_only: bool = False
+    # True: the reason is the result (what was agreed or decided); refused without one
+    # (`result_required`). A close after a resolve carries the resolve's result.
+    result_required: bool = False
 
 
 _HANDLERS = frozenset({"handler", "mediator", "grid_worker", "agent", "leader"})
@@ -73,6 +76,7 @@ ACTIONS: dict[str, Action] = {
             False,
             _HANDLERS | _DISPATCH,
             True,
+            result_required=True,
         ),
         Action(
             "escalate",
@@ -108,6 +112,19 @@ ACTIONS: dict[str, Action] = {
             False,
             _HANDLERS | _DISPATCH,
             True,
+            result_required=True,
+        ),
+        # 办结 without the dispute being resolved: the matter is ended by a decision (e.g. a
+        # petition whose demands the 复核 rejected). Closed, but never counted as resolved.
+        Action(
+            "conclude",
+            _("end the matter (办结) without resolution"),
+            frozenset({S.IN_PROGRESS, S.TRANSFERRED}),
+            S.CLOSED,
+            False,
+            _HANDLERS | _DISPATCH,
+            True,
+            result_required=True,
         ),
         Action(
             "reopen",

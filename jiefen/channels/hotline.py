@@ -558,7 +558,7 @@ def _chunk_one_by_one(parsed: list, *, county: Region, actor: Staff | None) -> l
 
 # ---------------------------------------------------------------- replies feed
 
-ANSWER_KINDS = ("resolve", "not_accept", "transfer", "close", "withdraw")
+ANSWER_KINDS = ("resolve", "not_accept", "transfer", "close", "conclude", "withdraw")
 
 
 def hotline_replies(*, viewer: Staff, since: datetime | None, limit: int = 500) -> dict:

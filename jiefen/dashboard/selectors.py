@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -242,9 +242,9 @@ def stats_overview(
         .values_list("organization_id", "organization__name", "n")[:20]
     ]
 
-    # 6. satisfaction: the share of return visits done in the period that found the party
-    # satisfied (procedures.ReturnVisit), when that app is installed
-    satisfaction, visits = _satisfaction(region, d0, d1)
+    # 6. satisfaction: one notion across return visits, portal ratings, the hotline and staff
+    # (procedures.satisfaction), when that app is installed
+    sat = _satisfaction(region, d0, d1)
 
     # 7. open alerts by rule, in the region
     from jiefen.alerts.selectors import open_alerts_by_rule
@@ -263,8 +263,10 @@ def stats_overview(
         "by_level": by_level,
         "village_town_share": _share(by_level["village"] + by_level["town"], resolved),
         "avg_workdays_to_resolve": None if not resolved else round(fig["resolve_workdays"] / resolved, 1),
-        "satisfaction": satisfaction,
-        "return_visits": visits,
+        "satisfaction": None if sat is None or sat["rate"] is None else round(sat["rate"] * 100, 1),
+        "satisfaction_opinions": sat["opinions"] if sat else 0,
+        "satisfaction_detail": sat,
+        "return_visits": sat["by_source"]["return_visit"]["opinions"] if sat else 0,
         "by_category": ranking("category", cat_labels),
         "by_channel": ranking("channel", chan_labels),
         "by_theme": ranking("theme", theme_names),
@@ -278,17 +280,13 @@ def stats_overview(
     }
 
 
-def _satisfaction(region: Region, d0: date, d1: date) -> tuple[float | None, int]:
+def _satisfaction(region: Region, d0: date, d1: date) -> dict | None:
+    """procedures.satisfaction.figures: the one source of the satisfaction figures."""
     if not apps.is_installed("jiefen.procedures"):
-        return None, 0
-    visit = apps.get_model("procedures", "ReturnVisit")
-    row = visit.objects.filter(
-        **{f"case__{_field(region)}": region.pk},
-        satisfied__isnull=False,
-        done_at__gte=_day_start(d0),
-        done_at__lt=_day_start(d1 + timedelta(days=1)),
-    ).aggregate(n=Count("id"), yes=Count("id", filter=Q(satisfied=True)))
-    return _share(row["yes"], row["n"]), row["n"]
+        return None
+    from jiefen.procedures.satisfaction import figures
+
+    return figures(region=region, d0=d0, d1=d1)
 
 
 def _series(per_day: dict[date, list[int]], d0: date, d1: date) -> list[dict]:

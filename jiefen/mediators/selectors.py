@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jiefen.cases.models import Case, Party
@@ -24,7 +24,7 @@ from jiefen.mediators.models import (
     ResolverOrganization,
 )
 from jiefen.procedures.choices import ProcedureStatus
-from jiefen.procedures.models import PartyFeedback
+from jiefen.procedures.satisfaction import scores_by_case
 from jiefen.regions.models import Region
 
 # The weights of the recommendation (points); reasons are shown with their points.
@@ -144,17 +144,12 @@ def records(mediator_ids: list[int]) -> dict[int, Record]:
     for mid, cid in pairs:
         by_case.setdefault(cid, set()).add(mid)
     if by_case:
-        scores = (
-            PartyFeedback.objects.filter(case_id__in=list(by_case))
-            .values("case_id")
-            .annotate(n=Count("pk"), avg=Avg("score"))
-        )
         sums: dict[int, list[float]] = {}
-        for s in scores:
-            for mid in by_case[s["case_id"]]:
+        for case_id, (n, avg) in scores_by_case(list(by_case)).items():
+            for mid in by_case[case_id]:
                 acc = sums.setdefault(mid, [0.0, 0])
-                acc[0] += float(s["avg"]) * s["n"]
-                acc[1] += s["n"]
+                acc[0] += avg * n
+                acc[1] += n
         for mid, (total, n) in sums.items():
             out[mid].ratings = int(n)
             out[mid].satisfaction = round(total / n, 2) if n else None

@@ -332,6 +332,10 @@ def notify_case_written(*, case: Case, event: CaseEvent, before: dict | None) ->
         _return_visit_reminders(case, event, ctx)
     elif kind == "not_accept":
         _to_applicants(case, event, Template.CASE_RESULT, {**ctx, "text": case.legal_route_told})
+    elif kind == "conclude":
+        # ended without resolution: the applicant is told the decision and may still rate
+        _to_applicants(case, event, Template.CASE_RESULT, {**ctx, "text": event.reason})
+        _to_applicants(case, event, Template.RATE_INVITATION, ctx)
     elif kind == "close":
         _to_applicants(case, event, Template.RATE_INVITATION, ctx)
 

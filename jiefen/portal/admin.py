@@ -1,19 +1,27 @@
 from django.contrib import admin
 
-from jiefen.portal.models import Attachment, AttachmentAccess, LinkedSubmission, Rating, ReopenRequest
+from jiefen.portal.models import Attachment, AttachmentAccess, LinkedSubmission, ReopenRequest
 
 
 @admin.register(ReopenRequest)
 class ReopenRequestAdmin(admin.ModelAdmin):
-    list_display = ("case", "at", "handled", "reason")
-    list_filter = ("handled",)
-    list_editable = ("handled",)
+    """Read only: a request is decided on the staff page (/reopen-requests/), with its reason."""
 
+    list_display = ("case", "at", "handled", "decision", "decided_at", "reason")
+    list_filter = ("handled", "decision")
+    readonly_fields = (
+        "case",
+        "reason",
+        "at",
+        "handled",
+        "decision",
+        "decision_reason",
+        "decided_by",
+        "decided_at",
+    )
 
-@admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
-    list_display = ("case", "stars", "at", "comment")
-    list_filter = ("stars",)
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(Attachment)

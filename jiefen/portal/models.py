@@ -47,32 +47,35 @@ class TrackingCode(models.Model):
         return f"{self.case_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class Rating(models.Model):
-    """The applicant's rating of the result (满意度), given once per case through the portal."""
-
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="portal_rating")
-    stars = models.PositiveSmallIntegerField(_("rating"))
-    comment = models.TextField(_("comment"), blank=True)
-    at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("rating")
-        verbose_name_plural = _("ratings")
-
-    def __str__(self) -> str:
-        return f"{self.case_id}: {self.stars}"
+class ReopenDecision(models.TextChoices):
+    REOPENED = "reopened", _("reopened")
+    REFUSED = "refused", _("refused")
 
 
 class ReopenRequest(models.Model):
-    """A citizen asks to reopen a resolved or closed case; a dispatcher decides (staff action)."""
+    """A citizen asks to reopen a resolved or closed case. It waits in the dispatchers' queue
+    (with an alert) until decided with a reason: the case reopened, or the request refused.
+    Reopening the case by any other way decides it too (portal.services.on_case_reopened).
+
+    (Citizens' ratings are `procedures.PartyFeedback` rows of source `portal`: one notion of
+    satisfaction, procedures.satisfaction.)"""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reopen_requests")
     reason = models.TextField(_("reason"))
     at = models.DateTimeField()
     handled = models.BooleanField(_("handled"), default=False)
+    decision = models.CharField(_("decision"), max_length=10, choices=ReopenDecision.choices, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        "directory.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["at"], name="reopenreq_waiting", condition=models.Q(handled=False)),
+        ]
         verbose_name = _("reopen request")
         verbose_name_plural = _("reopen requests")
 

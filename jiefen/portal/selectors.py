@@ -19,7 +19,9 @@ from jiefen.cases import selectors as case_selectors
 from jiefen.cases.models import Case
 from jiefen.core.errors import NotFound
 from jiefen.directory.models import Staff
-from jiefen.portal.models import Attachment, LinkedSubmission, Rating, ReopenRequest
+from jiefen.portal.models import Attachment, LinkedSubmission, ReopenRequest
+from jiefen.procedures.choices import FeedbackSource
+from jiefen.procedures.models import PartyFeedback
 from jiefen.regions.models import Region
 
 
@@ -46,6 +48,10 @@ def _label(kind: str, data: dict) -> str | None:
         "resolve": lambda: _("Resolved"),
         "transfer": lambda: _("Taken to a statutory route (arbitration or court)"),
         "close": lambda: _("Closed"),
+        "conclude": lambda: _("Ended (办结)"),
+        "reopen_requested": lambda: _("You asked to reopen the case"),
+        "reopen_request_refused": lambda: _("Your request to reopen was not granted"),
+        "feedback_recorded": lambda: _("Your rating was received"),
         "reopen": lambda: _("Reopened"),
         "withdraw": lambda: _("Withdrawn"),
         "not_accept": lambda: _("Not accepted"),
@@ -61,7 +67,7 @@ def public_timeline(case: Case) -> list[PublicEntry]:
         if text is None:
             continue
         detail = ""
-        if ev.kind == "resolve":
+        if ev.kind in ("resolve", "conclude", "reopen_request_refused"):
             detail = ev.reason
         elif ev.kind == "not_accept":
             detail = case.legal_route_told
@@ -98,7 +104,7 @@ class CitizenInput:
     """What citizens sent about a case through the portal, for the staff case page."""
 
     attachments: list[Attachment]
-    ratings: list[Rating]
+    ratings: list  # procedures.PartyFeedback rows given on the portal
     reopen_requests: list[ReopenRequest]
     resubmissions: list[LinkedSubmission]
 
@@ -119,7 +125,11 @@ def citizen_input(*, case: Case) -> CitizenInput:
         attachments=list(
             Attachment.objects.filter(case_id__in=ids).select_related("case").order_by("uploaded_at", "id")
         ),
-        ratings=list(Rating.objects.filter(case_id__in=ids).select_related("case").order_by("at", "id")),
+        ratings=list(
+            PartyFeedback.objects.filter(case_id__in=ids, source=FeedbackSource.PORTAL)
+            .select_related("case")
+            .order_by("at", "id")
+        ),
         reopen_requests=list(
             ReopenRequest.objects.filter(case_id__in=ids).select_related("case").order_by("-at", "-id")
         ),
@@ -151,3 +161,47 @@ def attachment_filename(att: Attachment) -> str:
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     stem = "".join(ch for ch in stem if ch.isprintable() and ch not in '"<>:|?*').strip(" .")
     return f"{stem or f'{att.case.number}-{att.pk}'}.{ext}"
+
+
+# ---------------------------------------------------------------- reopen requests (staff)
+
+
+def reopen_requests(*, viewer: Staff, waiting: bool = True, limit: int = 200) -> list[ReopenRequest]:
+    """Citizens' requests to reopen in the viewer's jurisdiction: the waiting ones oldest
+    first (the dispatchers' queue), or the decided ones newest first."""
+    qs = ReopenRequest.objects.filter(
+        case__in=Case.objects.filter(case_selectors.case_scope(viewer)), handled=not waiting
+    ).select_related("case", "case__lead_organization", "decided_by")
+    qs = qs.order_by("at", "id") if waiting else qs.order_by("-decided_at", "-id")
+    return list(qs[:limit])
+
+
+def reopen_waiting_count(*, viewer: Staff) -> int:
+    return ReopenRequest.objects.filter(
+        case__in=Case.objects.filter(case_selectors.case_scope(viewer)), handled=False
+    ).count()
+
+
+def reopen_request_out(r: ReopenRequest) -> dict:
+    return {
+        "id": r.pk,
+        "case_number": r.case.number,
+        "reason": r.reason,
+        "at": r.at.isoformat(),
+        "waiting": not r.handled,
+        "decision": r.decision,
+        "decision_label": str(r.get_decision_display()) if r.decision else "",
+        "decision_reason": r.decision_reason,
+        "decided_by": str(r.decided_by) if r.decided_by_id else None,
+        "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+    }
+
+
+def reopen_requests_out(*, case: Case) -> list[dict]:
+    """The requests to reopen of a case (read through the viewer's jurisdiction already)."""
+    return [
+        reopen_request_out(r)
+        for r in ReopenRequest.objects.filter(case=case)
+        .select_related("case", "decided_by")
+        .order_by("at", "id")
+    ]

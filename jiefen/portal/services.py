@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiefen.cases.choices import Channel, PartyRole, Status
@@ -20,10 +21,11 @@ from jiefen.cases.services import PartyInput, case_register
 from jiefen.channels.matching import find_duplicate
 from jiefen.core import clock, pii
 from jiefen.core.errors import IllegalTransition, NotFound, ValidationFailed
+from jiefen.directory.models import Staff
 from jiefen.notifications.choices import Template
 from jiefen.notifications.services import notify_duty_staff, outbox_enqueue
 from jiefen.portal.files import MAX_BYTES, sniff
-from jiefen.portal.models import Attachment, LinkedSubmission, Rating, ReopenRequest, TrackingCode
+from jiefen.portal.models import Attachment, LinkedSubmission, ReopenDecision, ReopenRequest, TrackingCode
 from jiefen.regions.models import Region
 
 MAX_ATTACHMENTS = 5
@@ -263,17 +265,46 @@ def tracking_code_verify(*, case_id: int, code: str) -> Case:
 # ---------------------------------------------------------------- feedback
 
 
-def portal_rate(*, case: Case, stars: int, comment: str = "") -> Rating:
+def portal_rating(case: Case):
+    """The applicant's rating of the current result (a PartyFeedback row from the portal or
+    any other channel: one per party and closure), or None."""
+    from jiefen.procedures.models import PartyFeedback
+    from jiefen.procedures.services import current_closure_no
+
+    party = _applicant(case)
+    if party is None:
+        return None
+    return PartyFeedback.objects.filter(case=case, party=party, closure_no=current_closure_no(case)).first()
+
+
+def _applicant(case: Case):
+    return case.parties.filter(role=PartyRole.APPLICANT).order_by("pk").first()
+
+
+def portal_rate(*, case: Case, stars: int, comment: str = ""):
+    """The applicant rates the result on the portal: a satisfaction opinion like any other
+    (procedures.satisfaction), on the case's timeline (`feedback_recorded`, source portal)."""
+    from jiefen.core.errors import Conflict
+    from jiefen.procedures.choices import FeedbackSource
+    from jiefen.procedures.services import feedback_record
+
     if case.status not in RATEABLE:
         raise IllegalTransition(_("A case can be rated once it is resolved."))
     if not 1 <= int(stars) <= 5:
         raise ValidationFailed(_("Choose 1 to 5 stars."), fields={"stars": [_("1 to 5")]})
-    with transaction.atomic():
-        if Rating.objects.filter(case=case).exists():
-            raise IllegalTransition(_("This case has been rated already."), code="already_rated")
-        return Rating.objects.create(
-            case=case, stars=int(stars), comment=(comment or "").strip()[:2000], at=clock.now()
+    party = _applicant(case)
+    if party is None:
+        raise IllegalTransition(_("A case can be rated once it is resolved."))
+    try:
+        return feedback_record(
+            case=case,
+            party=party,
+            score=int(stars),
+            comment=(comment or "").strip()[:2000],
+            source=FeedbackSource.PORTAL,
         )
+    except Conflict:
+        raise IllegalTransition(_("This case has been rated already."), code="already_rated") from None
 
 
 def portal_reopen_request(*, case: Case, reason: str) -> ReopenRequest:
@@ -288,6 +319,8 @@ def portal_reopen_request(*, case: Case, reason: str) -> ReopenRequest:
                 _("Your request to reopen is already with the centre."), code="already_requested"
             )
         req = ReopenRequest.objects.create(case=case, reason=reason[:2000], at=clock.now())
+        _event(case, "reopen_requested", None, req.at, reason=req.reason, data={"request": req.pk})
+        _alert_raise(case, req)
         notify_duty_staff(
             county=case.county,
             key=f"reopen:{req.pk}",
@@ -297,6 +330,113 @@ def portal_reopen_request(*, case: Case, reason: str) -> ReopenRequest:
             template=Template.REOPEN_REQUESTED,
         )
     return req
+
+
+# ---------------------------------------------------------------- reopen requests (staff side)
+
+DECIDERS = frozenset({"dispatcher", "leader", "admin"})  # as the case's `reopen` action
+DECISIONS = {"reopen": ReopenDecision.REOPENED, "refuse": ReopenDecision.REFUSED}
+
+
+def _event(case: Case, kind: str, actor, at, *, reason: str = "", data: dict | None = None):
+    from jiefen.procedures.services import case_event_append
+
+    return case_event_append(case, kind, actor, at=at, reason=reason, data=data)
+
+
+def _alert_raise(case: Case, req: ReopenRequest) -> None:
+    from jiefen.alerts.models import RuleKind
+    from jiefen.alerts.services import case_alert_raise
+
+    on = timezone.localtime(req.at).date().isoformat()
+    case_alert_raise(
+        code=RuleKind.REOPEN_REQUESTED,
+        case=case,
+        reasons=[{"code": "reopen_requested", "on": on, "reason": req.reason[:200]}],
+        episode=str(req.pk),
+    )
+
+
+def _alert_close(case: Case, note: str, actor) -> None:
+    from jiefen.alerts.models import RuleKind
+    from jiefen.alerts.services import case_alerts_close
+
+    case_alerts_close(code=RuleKind.REOPEN_REQUESTED, case=case, note=note, actor=actor)
+
+
+def reopen_request_decide(*, request_id: int, actor: Staff, decision: str, reason: str) -> ReopenRequest:
+    """Decide a citizen's request to reopen, with a reason: `reopen` reopens the case (the
+    case's own `reopen` action, which marks the request decided), `refuse` keeps the result and
+    tells the applicant why (on the portal's timeline). Refused with a stable code: a request
+    already decided (`reopen_request_decided`, 409), a case that cannot be reopened now
+    (`illegal_transition`), a role that may not decide (`permission_denied`)."""
+    from jiefen.cases.selectors import case_scope
+    from jiefen.cases.services import case_transition
+    from jiefen.core.errors import Conflict, PermissionDenied
+
+    reason = (reason or "").strip()
+    if decision not in DECISIONS:
+        raise ValidationFailed(
+            _("Decide to reopen or to refuse."), code="unknown_decision", fields={"decision": [_("invalid")]}
+        )
+    if not reason:
+        raise ValidationFailed(
+            _("Give the reason for the decision."), code="reason_required", fields={"reason": [_("required")]}
+        )
+    if len(reason) > 2000:
+        raise ValidationFailed(
+            _("The reason is longer than 2000 characters."), fields={"reason": [_("too long")]}
+        )
+    case_id = (
+        ReopenRequest.objects.filter(pk=request_id, case__in=Case.objects.filter(case_scope(actor)))
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    if case_id is None:
+        raise NotFound(_("No such request."))
+    with transaction.atomic():
+        # The case row first, then the request: the order every reopen of the case takes.
+        Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
+        req = ReopenRequest.objects.select_for_update(of=("self",)).select_related("case").get(pk=request_id)
+        if req.handled:
+            raise Conflict(
+                _("This request was decided already (%(d)s).")
+                % {"d": ReopenDecision(req.decision).label if req.decision else _("handled")},
+                code="reopen_request_decided",
+            )
+        if not (actor.is_superuser or set(actor.roles or []) & DECIDERS):
+            raise PermissionDenied(_("Dispatchers and leaders decide requests to reopen."))
+        if decision == "reopen":
+            case_transition(
+                case=req.case.number,
+                actor=actor,
+                action="reopen",
+                reason=str(_("At the applicant's request: %(r)s") % {"r": reason}),
+            )
+            req.refresh_from_db()
+            return req
+        now = clock.now()
+        req.handled, req.decision, req.decision_reason = True, ReopenDecision.REFUSED, reason
+        req.decided_by, req.decided_at = actor, now
+        req.save(update_fields=["handled", "decision", "decision_reason", "decided_by", "decided_at"])
+        _event(req.case, "reopen_request_refused", actor, now, reason=reason, data={"request": req.pk})
+        _alert_close(req.case, reason, actor)
+    return req
+
+
+def on_case_reopened(*, case: Case, event) -> int:
+    """Called by cases.hooks in the transaction of every `reopen` (a decision here, the case
+    page, the API, a recurrence at the return visit): the waiting requests are decided."""
+    n = ReopenRequest.objects.filter(case=case, handled=False).update(
+        handled=True,
+        decision=ReopenDecision.REOPENED,
+        decision_reason=event.reason[:2000],
+        decided_by=event.actor,
+        decided_at=event.at,
+    )
+    if n:
+        _alert_close(case, event.reason or str(_("reopened")), event.actor)
+    return n
 
 
 def attachment_opened(*, attachment, staff, download: bool) -> None:

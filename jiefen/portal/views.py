@@ -15,7 +15,7 @@ from jiefen.core.errors import DomainError
 from jiefen.core.ratelimit import client_ip, hit
 from jiefen.portal import selectors, services
 from jiefen.portal.forms import CodeForm, RateForm, ReopenForm, SubmitForm, TrackForm
-from jiefen.portal.models import Rating, ReopenRequest
+from jiefen.portal.models import ReopenRequest
 from jiefen.regions.models import Region
 
 RECEIPT = "portal_receipt"
@@ -195,7 +195,7 @@ def case(request: HttpRequest) -> HttpResponse:
 
 
 def _case_page(request, c, *, rate_form=None, reopen_form=None, error="", status=200):
-    rating = Rating.objects.filter(case=c).first()
+    rating = services.portal_rating(c)
     pending_reopen = ReopenRequest.objects.filter(case=c, handled=False).exists()
     can_feedback = c.status in services.RATEABLE
     return render(

@@ -102,6 +102,8 @@ class ProcedureActionIn(Schema):
     effective_on: date | None = None
     legal_route: str | None = Field(None, max_length=2000)
     result: str | None = Field(None, max_length=2000)
+    # petition answers: the demands upheld, partly upheld or rejected
+    demands: str | None = Field(None, max_length=10)
     ruling_no: str | None = Field(None, max_length=100)
     court_case_no: str | None = Field(None, max_length=100)
     lawyer: str | None = Field(None, max_length=100)
@@ -159,6 +161,11 @@ class FeedbackIn(Schema):
     party_id: int
     score: int
     comment: str | None = Field(None, max_length=2000)
+    source: str = Field(
+        "staff",
+        description="staff (window, phone), hotline (the 12345 hotline's own return visit); the portal writes its own",
+        pattern="^(staff|hotline)$",
+    )
 
 
 class FeedbackOut(Schema):
@@ -167,6 +174,7 @@ class FeedbackOut(Schema):
     score: int
     comment: str
     closure_no: int
+    source: str
 
 
 class MyDeadlineOut(Schema):
@@ -411,7 +419,12 @@ def record_feedback(request: ApiRequest, number: str, payload: FeedbackIn):
     if party is None:
         raise NotFound("No such party.")
     fb = services.feedback_record(
-        case=case, party=party, score=payload.score, comment=payload.comment or "", actor=request.auth
+        case=case,
+        party=party,
+        score=payload.score,
+        comment=payload.comment or "",
+        actor=request.auth,
+        source=payload.source,
     )
     return HttpStatus(
         201,
@@ -421,6 +434,7 @@ def record_feedback(request: ApiRequest, number: str, payload: FeedbackIn):
             "score": fb.score,
             "comment": fb.comment,
             "closure_no": fb.closure_no,
+            "source": fb.source,
         },
     )
 

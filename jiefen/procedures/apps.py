@@ -22,7 +22,15 @@ class ProceduresConfig(AppConfig):
                 procedures_follow_case(
                     case=case, old_organization_id=before.get("lead_organization_id"), actor=event.actor
                 )
-            if event.kind == "close":  # the closure loop: return visit, rating invitation
+            # the closure loop: return visit, rating invitation — after a close or an end (办结)
+            if event.kind in ("close", "conclude"):
                 follow_up_on_close(case=case, actor=event.actor)
 
         consumer_register(Consumer("procedures", 50, written=written))
+
+        from jiefen.alerts.models import RuleKind
+        from jiefen.alerts.services import sweep_step_register
+        from jiefen.procedures.performance import terms_overdue_raise
+
+        # agreement terms not performed in time (履行), in the alert sweep
+        sweep_step_register(RuleKind.TERM_OVERDUE, terms_overdue_raise)

@@ -31,6 +31,14 @@ class ReceptionKind(models.TextChoices):
     VISIT_DOWN = "visit_down", _("visit down (下访)")
 
 
+class FeedbackSource(models.TextChoices):
+    """Where a party's rating of the result came from (procedures.satisfaction)."""
+
+    STAFF = "staff", _("recorded by staff")
+    PORTAL = "portal", _("citizen portal")
+    HOTLINE = "hotline", _("12345 hotline return visit")
+
+
 class ReturnVisitStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")
     DONE = "done", _("done")

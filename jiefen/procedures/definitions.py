@@ -339,8 +339,9 @@ KINDS: dict[str, KindDef] = {
                 _f("recheck_opinion"),
                 END,
                 "ended_after_recheck",
-                needs=("result",),
-                effects=("petition_ended", "case_resolve"),
+                needs=("result", "demands"),
+                # demands rejected: 办结 (ended), not 已化解 (resolved)
+                effects=("petition_ended", "case_resolve_or_end"),
                 above="record_review_opinion",
             ),
             ActDef(
@@ -349,7 +350,7 @@ KINDS: dict[str, KindDef] = {
                 _f("review_request", "recheck_request"),
                 END,
                 "concluded",
-                effects=("case_resolve",),
+                effects=("case_resolve_or_end",),
             ),
         ),
         organizations=PETITION_BODIES,
@@ -519,6 +520,13 @@ def action_def(kind: str, code: str) -> ActDef | None:
         return None
     return kd.actions.get(code) or GENERIC.get(code)
 
+
+# What a petition answer says of the petitioner's demands (reply, 复查 and 复核 opinions).
+DEMANDS = {
+    "upheld": _("demands upheld"),
+    "partly": _("demands partly upheld"),
+    "rejected": _("demands rejected"),
+}
 
 OUTCOMES = {
     "agreement": _("agreement reached"),

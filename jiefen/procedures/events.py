@@ -17,6 +17,8 @@ register(
     ("step_completed", _("procedure step completed")),
     ("agreement_recorded", _("agreement recorded")),
     ("agreement_revised", _("agreement revised")),
+    ("performance_terms_set", _("terms of performance set")),
+    ("performance_recorded", _("performance recorded")),
     ("result_notified", _("result notified to the parties")),
     ("return_visit_scheduled", _("return visit scheduled")),
     ("return_visit_recorded", _("return visit recorded")),

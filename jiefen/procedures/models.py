@@ -15,6 +15,7 @@ from jiefen.cases.models import Case, Party
 from jiefen.directory.models import Organization
 from jiefen.procedures.choices import (
     ExtensionStatus,
+    FeedbackSource,
     ProcedureKind,
     ProcedureStatus,
     ReceptionKind,
@@ -177,11 +178,16 @@ class PetitionEnded(models.Model):
 
 
 class PartyFeedback(models.Model):
-    """A party's satisfaction with the result (1–5 and a comment), once per closure."""
+    """A party's satisfaction with the result (1–5 and a comment), once per closure, whatever
+    the channel it came through (`source`: the portal, staff, the 12345 hotline). Read only
+    through procedures.satisfaction, the one notion of satisfaction."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
     closure_no = models.PositiveIntegerField(default=1)
+    source = models.CharField(
+        _("source"), max_length=10, choices=FeedbackSource.choices, default=FeedbackSource.STAFF
+    )
     score = models.PositiveSmallIntegerField(_("satisfaction"))
     comment = models.TextField(_("comment"), blank=True)
     recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -304,3 +310,56 @@ class SupervisionOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.organization_id}"
+
+
+class AgreementTerm(models.Model):
+    """One term of the agreement to be performed (履行): what, by whom, by when, how much.
+    Performed when the payments recorded reach its amount, or when an act recorded says it
+    completes the term; past its due date unperformed, the sweep raises `term_overdue`."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="performance_terms")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="performance_terms")
+    no = models.PositiveSmallIntegerField(_("term number"))
+    text = models.TextField(_("what is to be done"))
+    obligor = models.CharField(_("who performs"), max_length=100)
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    performed_at = models.DateTimeField(_("performed at"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case", "no"]
+        verbose_name = _("agreement term")
+        verbose_name_plural = _("agreement terms")
+        constraints = [models.UniqueConstraint(fields=["case", "no"], name="agreementterm_case_no")]
+        indexes = [
+            models.Index(
+                fields=["due_on"], name="agreementterm_open_due", condition=Q(performed_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} #{self.no}"
+
+
+class PerformanceRecord(models.Model):
+    """A payment or an act recorded against a term: who performed, on which day, how much or what."""
+
+    term = models.ForeignKey(AgreementTerm, on_delete=models.CASCADE, related_name="records")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    by = models.CharField(_("performed by"), max_length=100)
+    on = models.DateField(_("performed on"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    what = models.TextField(_("what was done"), blank=True)
+    completes = models.BooleanField(_("completes the term"), default=False)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["on", "id"]
+        verbose_name = _("performance record")
+        verbose_name_plural = _("performance records")
+
+    def __str__(self) -> str:
+        return f"{self.term_id} {self.on}"

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from jiefen.cases.models import Case, CaseStep
+from jiefen.cases.models import Case, CaseEvent, CaseStep
 from jiefen.cases.selectors import case_scope
 from jiefen.core import clock
 from jiefen.core.errors import NotFound
@@ -30,6 +30,7 @@ from jiefen.procedures.models import (
     StepExtension,
     SupervisionOrder,
 )
+from jiefen.procedures.satisfaction import case_satisfaction
 
 DEADLINES_LIMIT = 100
 
@@ -44,6 +45,38 @@ def case_procedures(*, case: Case) -> list[Procedure]:
         .prefetch_related(Prefetch("steps", queryset=steps.order_by("started_at", "id")), "sessions")
         .order_by("started_at", "id")
     )
+
+
+ANSWER_KEYS = ("result", "ruling_no", "court_case_no", "lawyer", "legal_route")
+
+
+def procedure_answers(*, case: Case) -> dict[int, list[dict]]:
+    """What each procedure of the case recorded as it went (the petition's reply, 复查 and 复核
+    opinions with what they said of the demands, awards, court rulings, agreements), read
+    from its timeline entries: {procedure id: [{at, action, label, result, demands, …}]}."""
+    out: dict[int, list[dict]] = {}
+    events = CaseEvent.objects.filter(
+        case_id=case.pk, kind__in=("step_completed", "agreement_recorded")
+    ).order_by("at", "id")
+    for ev in events.only("at", "data", "kind"):
+        data = ev.data or {}
+        pid, code = data.get("procedure"), data.get("action", "")
+        if pid is None or not (set(data) & {*ANSWER_KEYS, "agreement", "demands"}):
+            continue
+        act = d.action_def(data.get("procedure_kind", ""), code)
+        out.setdefault(pid, []).append(
+            {
+                "at": ev.at,
+                "on": data.get("on", ""),
+                "action": code,
+                "label": act.label if act else code,
+                "demands": data.get("demands", ""),
+                "demands_label": d.DEMANDS.get(data.get("demands", ""), ""),
+                **{k: data[k] for k in ANSWER_KEYS if data.get(k)},
+                "agreement": data.get("agreement"),
+            }
+        )
+    return out
 
 
 def procedure_get(*, viewer: Staff, pk: int) -> Procedure:
@@ -205,6 +238,7 @@ def leader_cases(*, viewer: Staff) -> QuerySet[LeaderCharge]:
 def case_followup(*, case: Case) -> dict:
     return {
         "feedback": list(case.feedback.select_related("party").order_by("at")),
+        "satisfaction": case_satisfaction(case=case),
         "return_visits": list(case.return_visits.order_by("due_at")),
         "leaders": list(case.leader_charges.filter(ended_at__isnull=True).select_related("leader")),
         "supervisions": list(

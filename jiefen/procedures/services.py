@@ -29,6 +29,7 @@ from jiefen.directory.models import Organization, Staff
 from jiefen.procedures import definitions as d
 from jiefen.procedures.choices import (
     ExtensionStatus,
+    FeedbackSource,
     ProcedureKind,
     ProcedureStatus,
     ReceptionKind,
@@ -266,7 +267,9 @@ def _open_step_of(proc: Procedure) -> ProcedureStep | None:
 # ---------------------------------------------------------------- case effects
 
 
-def _case_effect(effect: str, case: Case, actor: Staff, reason: str) -> Case:
+def _case_effect(
+    effect: str, case: Case, actor: Staff, reason: str, *, result: str = "", demands: str = ""
+) -> Case:
     """Move the case itself through cases.services.case_transition when a procedure says so."""
     case = _refresh(case)
     if effect == "case_start":
@@ -285,11 +288,14 @@ def _case_effect(effect: str, case: Case, actor: Staff, reason: str) -> Case:
                 or str(_("Procedure started: %(route)s") % {"route": StatutoryRoute(route).label}),
             )
         return case
-    if effect == "case_resolve":
+    if effect in ("case_resolve", "case_resolve_or_end"):
+        # A petition answer that rejected the demands ends the matter (办结, `conclude`):
+        # it is never counted as resolved (已化解).
+        action = "conclude" if effect == "case_resolve_or_end" and demands == "rejected" else "resolve"
         if case.status == Status.ACCEPTED:
             case = case_transition(case=case.number, actor=actor, action="start")
         if case.status in (Status.IN_PROGRESS, Status.TRANSFERRED):
-            case = case_transition(case=case.number, actor=actor, action="resolve")
+            case = case_transition(case=case.number, actor=actor, action=action, reason=result)
         return case
     return case
 
@@ -309,6 +315,7 @@ class ActInput:
     effective_on: date | None = None
     legal_route: str = ""
     result: str = ""
+    demands: str = ""  # petition answers: upheld, partly or rejected (definitions.DEMANDS)
     ruling_no: str = ""
     court_case_no: str = ""
     lawyer: str = ""
@@ -525,7 +532,14 @@ def procedure_act(
             )
         for effect in act.effects:
             if effect.startswith("case_"):
-                _case_effect(effect, case, actor, reason)
+                _case_effect(
+                    effect,
+                    case,
+                    actor,
+                    reason,
+                    result=_procedure_result(proc, act, data, reason),
+                    demands=proc.data.get("demands", ""),
+                )
         if action in ("record_no_agreement",):
             notify_parties(
                 case,
@@ -597,6 +611,15 @@ def procedures_follow_case(*, case: Case, old_organization_id: int | None, actor
         )
         moved += 1
     return moved
+
+
+def _procedure_result(proc: Procedure, act: d.ActDef, data: ActInput, reason: str) -> str:
+    """The case's result when a procedure resolves or ends it: the agreement's terms, the
+    award, ruling or opinion entered, else the last one the procedure recorded."""
+    if "agreement" in act.effects and data.terms.strip():
+        return str(_("Agreement: %(terms)s") % {"terms": data.terms.strip()})[:2000]
+    text = data.result.strip() or proc.data.get("result", "") or reason
+    return text[:2000] or str(act.label)
 
 
 def _end(proc: Procedure, step: ProcedureStep | None, act: d.ActDef, now: datetime) -> None:
@@ -708,6 +731,13 @@ def _specific(case, proc, step, act, actor, data: ActInput, on: date, now: datet
         if value:
             proc.data[key] = value
             out[key] = value
+    if data.demands:
+        if data.demands not in d.DEMANDS:
+            raise ValidationFailed(
+                _("Say whether the demands are upheld, partly upheld or rejected."),
+                fields={"demands": [_("invalid")]},
+            )
+        proc.data["demands"] = out["demands"] = data.demands
     if act.code == "assign_mediators":
         proc.data["mediators"] = _text(data.mediators, "mediators", required=True, limit=200)
         return {"mediators": proc.data["mediators"]}, "mediators_assigned"
@@ -840,6 +870,11 @@ def _closure_no(case: Case) -> int:
     return case.events.filter(kind="reopen").count() + 1
 
 
+def current_closure_no(case: Case) -> int:
+    """Which closure of the case its result belongs to (1 + the times it was reopened)."""
+    return _closure_no(case)
+
+
 def case_follow_up(*, case: Case, actor: Staff | None) -> ReturnVisit:
     """After closure: tell the parties the result and schedule the return visit (回访)
     N working days later (rule `case.return_visit`)."""
@@ -889,9 +924,18 @@ def case_close_and_follow_up(
 
 
 def feedback_record(
-    *, case: Case, party: Party, score: int, comment: str = "", actor: Staff | None = None
+    *,
+    case: Case,
+    party: Party,
+    score: int,
+    comment: str = "",
+    actor: Staff | None = None,
+    source: str = FeedbackSource.STAFF,
 ) -> PartyFeedback:
-    """A party's satisfaction with the result: 1–5 and a comment, once per closure."""
+    """A party's satisfaction with the result: 1–5 and a comment, once per closure, whatever
+    the channel (`source`: staff, portal, hotline; see procedures.satisfaction)."""
+    if source not in FeedbackSource.values:
+        raise ValidationFailed(_("Unknown source of the rating."), fields={"source": [_("invalid")]})
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise ValidationFailed(
             _("Satisfaction is a whole number from 1 to 5."), fields={"score": [_("1 to 5")]}
@@ -915,6 +959,7 @@ def feedback_record(
                     score=score,
                     comment=comment,
                     recorded_by=actor,
+                    source=source,
                     at=now,
                 )
         except IntegrityError:
@@ -925,7 +970,7 @@ def feedback_record(
             actor,
             at=now,
             reason=comment,
-            data={"party": party.pk, "score": score},
+            data={"party": party.pk, "score": score, "source": source},
         )
     return fb
 

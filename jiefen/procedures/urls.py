@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiefen.procedures import views
+from jiefen.procedures import performance_views, views
 
 app_name = "procedures"
 urlpatterns = [
@@ -18,4 +18,10 @@ urlpatterns = [
     path("cases/<str:number>/reception/", views.reception_book, name="reception_book"),
     path("receptions/", views.reception_create, name="reception_create"),
     path("supervisions/<int:pk>/reply/", views.supervision_reply, name="supervision_reply"),
+    path("cases/<str:number>/performance/terms/", performance_views.term_add, name="term_add"),
+    path(
+        "cases/<str:number>/performance/terms/<int:term_id>/records/",
+        performance_views.record,
+        name="performance_record",
+    ),
 ]

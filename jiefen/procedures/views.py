@@ -120,6 +120,7 @@ def procedure_act(request: HttpRequest, pk: int) -> HttpResponse:
             effective_on=_date(p.get("effective_on", ""), "effective_on"),
             legal_route=p.get("legal_route", ""),
             result=p.get("result", ""),
+            demands=p.get("demands", ""),
             ruling_no=p.get("ruling_no", ""),
             court_case_no=p.get("court_case_no", ""),
             lawyer=p.get("lawyer", ""),

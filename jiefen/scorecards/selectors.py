@@ -33,7 +33,8 @@ from jiefen.scorecards.choices import DEFAULT_WEIGHTS, Term
 ENDED = frozenset({Status.RESOLVED, Status.CLOSED, Status.TRANSFERRED, Status.NOT_ACCEPTED, Status.WITHDRAWN})
 #: Kinds of organisation that run 排查 (their area's completion is their figure).
 INSPECTING_KINDS = frozenset({"village_committee", "town_centre"})
-SATISFIED_FROM = 4  # a 1–5 score from 4 up counts as satisfied (feedback, portal rating)
+# PartyFeedback.source → the scorecard's source column ("staff": the feedback taken at closure)
+_SOURCE = {"staff": "feedback", "portal": "portal", "hotline": "hotline"}
 
 #: The figures a unit's page links to the cases behind (drill-down).
 DRILLABLE = (
@@ -236,24 +237,21 @@ def _accepted_in_time(rows: list) -> bool:
 
 
 def _satisfaction(out: dict[int, Raw], org_ids: list[int], start, end) -> None:
-    """Ratings given in the month about cases each organisation leads, from every source that
-    records one: return visits (satisfied or not), the parties' feedback at closure and the
-    citizen portal's stars (1–5, satisfied from 4)."""
-    from jiefen.portal.models import Rating
+    """Opinions given in the month about cases each organisation leads, in the one notion of
+    satisfaction (jiefen.procedures.satisfaction): the return visits' yes/no and the parties'
+    scores whatever the channel (feedback at closure, the portal's stars, the 12345 hotline's
+    return visit), satisfied from `SATISFIED_MIN`."""
     from jiefen.procedures.models import PartyFeedback, ReturnVisit
+    from jiefen.procedures.satisfaction import RETURN_VISIT, is_satisfied
 
     for case_id, org_id, satisfied in ReturnVisit.objects.filter(
         done_at__gte=start, done_at__lt=end, satisfied__isnull=False, case__lead_organization_id__in=org_ids
     ).values_list("case_id", "case__lead_organization_id", "satisfied"):
-        out[org_id].ratings.append((case_id, "return_visit", bool(satisfied)))
-    for case_id, org_id, score in PartyFeedback.objects.filter(
+        out[org_id].ratings.append((case_id, RETURN_VISIT, bool(satisfied)))
+    for case_id, org_id, source, score in PartyFeedback.objects.filter(
         at__gte=start, at__lt=end, case__lead_organization_id__in=org_ids
-    ).values_list("case_id", "case__lead_organization_id", "score"):
-        out[org_id].ratings.append((case_id, "feedback", score >= SATISFIED_FROM))
-    for case_id, org_id, stars in Rating.objects.filter(
-        at__gte=start, at__lt=end, case__lead_organization_id__in=org_ids
-    ).values_list("case_id", "case__lead_organization_id", "stars"):
-        out[org_id].ratings.append((case_id, "portal", stars >= SATISFIED_FROM))
+    ).values_list("case_id", "case__lead_organization_id", "source", "score"):
+        out[org_id].ratings.append((case_id, _SOURCE.get(source, source), is_satisfied(score)))
 
 
 def _follow_up(out: dict[int, Raw], org_ids: list[int], start, end) -> None:
@@ -306,11 +304,9 @@ def _share(num: int, den: int) -> float | None:
 def figures_of(raw: Raw, inspections: dict | None) -> dict:
     received = len(raw.received)
     by_source = {}
-    for source in ("return_visit", "feedback", "portal"):
+    for source in ("return_visit", "feedback", "portal", "hotline"):
         rows = [s for _c, src, s in raw.ratings if src == source]
         by_source[source] = {"rated": len(rows), "satisfied": sum(rows)}
-    # the 12345 hotline's feeds carry no satisfaction of their own (jiefen.channels.hotline)
-    by_source["hotline"] = None
     satisfied = sum(1 for _c, _s, ok in raw.ratings if ok)
     reasons = Counter((reason or "").strip()[:80] or _("(no reason)") for _c, reason in raw.returns)
     return {

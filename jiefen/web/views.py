@@ -444,6 +444,8 @@ class ActionForm:
     needs_legal_route: bool = False
     errors: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)
+    # the result already recorded (a close after a resolve carries it)
+    result_standing: str = ""
 
     @property
     def final(self) -> bool:
@@ -461,6 +463,8 @@ def _action_forms(case: Case, viewer, posted: str = "", values=None, errors=None
             af.organization_optional = act.code == "delegate"
         af.needs_statutory_route = act.code == "transfer"
         af.needs_legal_route = act.code == "not_accept"
+        if act.code == "close" and case.status == "resolved":
+            af.result_standing = services.standing_result(case)
         if act.code == posted:
             af.values = values or {}
             af.errors = errors or []
@@ -514,6 +518,7 @@ def _render_case(request, case, *, status=200, posted="", values=None, errors=No
             "action_forms": _action_forms(case, request.user, posted, values, errors),
             "statutory_routes": StatutoryRoute.choices,
             "citizen": portal_selectors.citizen_input(case=case),
+            "result": services.standing_result(case),
         },
         status=status,
     )

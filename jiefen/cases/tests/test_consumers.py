@@ -17,6 +17,7 @@ def test_the_consumers_register_themselves_in_the_documented_order():
         (40, "notifications"),
         (50, "procedures"),
         (60, "watchlist"),
+        (70, "portal"),
     ]
 
 
@@ -30,6 +31,7 @@ def test_the_command_lists_them(capsys):
         "notifications",
         "procedures",
         "watchlist",
+        "portal",
     ]
 
 

@@ -23,7 +23,8 @@ def test_accept_start_resolve_close_records_level_and_events(anji, village_handl
     case = register(anji.village)
     # when
     for action in ("accept", "start", "resolve", "close"):
-        case = case_transition(case=case, actor=village_handler, action=action)
+        reason = "双方握手言和" if action == "resolve" else ""
+        case = case_transition(case=case, actor=village_handler, action=action, reason=reason)
     # then
     assert case.status == "closed"
     assert case.resolved_level == "village"
@@ -175,7 +176,7 @@ def test_transfer_then_resolve_counts_as_statutory(anji, staff_factory):
         reason="调解不成，申请仲裁",
         statutory_route="arbitration",
     )
-    case = case_transition(case=case, actor=handler, action="resolve")
+    case = case_transition(case=case, actor=handler, action="resolve", reason="仲裁裁决支付工资")
     # then
     assert case.lead_organization.kind == "justice_office"
     assert case.statutory_route == "arbitration"

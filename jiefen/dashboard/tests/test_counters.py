@@ -118,7 +118,7 @@ def test_rebuild_reproduces_incremental_counters(register, dispatcher):
     case_transition(case=a.number, actor=dispatcher, action="return", reason="不属本单位")
     case_transition(case=b.number, actor=dispatcher, action="accept")
     case_transition(case=b.number, actor=dispatcher, action="start")
-    case_transition(case=b.number, actor=dispatcher, action="resolve")
+    case_transition(case=b.number, actor=dispatcher, action="resolve", reason="工资已结清")
     before = stored()
     # when
     counters_rebuild()

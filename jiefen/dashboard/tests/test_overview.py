@@ -34,7 +34,12 @@ def history(anji, dispatcher, register):
             received_at=NOW - timedelta(days=10),
         )
         for action in ("accept", "start", "resolve"):
-            case_transition(case=a.number, actor=dispatcher, action=action)
+            case_transition(
+                case=a.number,
+                actor=dispatcher,
+                action=action,
+                reason="双方和解" if action == "resolve" else "",
+            )
         case_transition(case=b.number, actor=dispatcher, action="return", reason="不属本单位")
     return {"a": a, "b": b, "c": c, "d": d}
 

@@ -9,7 +9,7 @@ import pytest
 from jiefen.cases.models import Case
 from jiefen.cases.services import case_transition
 from jiefen.channels.tests.dbfix import tolerant_serialized_rollback  # noqa: F401
-from jiefen.portal.models import Rating
+from jiefen.procedures.models import PartyFeedback
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -67,7 +67,7 @@ def test_citizen_submits_tracks_with_one_time_code_and_rates(
     page.wait_for_selector("#rated")
     page.screenshot(path=str(tmp_path / "rated.png"), full_page=True)
     # then
-    assert Rating.objects.get(case=case).stars == 5
+    assert PartyFeedback.objects.get(case=case, source="portal").score == 5
     assert "双方约定夜间不施工" in page.inner_text("#timeline")
     assert "<script>" not in page.inner_text("#timeline")
     assert (tmp_path / "rated.png").stat().st_size > 0

@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from jiefen.cases.models import Case
 from jiefen.cases.services import case_transition
 from jiefen.notifications.models import OutboxMessage
-from jiefen.portal.models import Attachment, LinkedSubmission, Rating, ReopenRequest
+from jiefen.portal.models import Attachment, LinkedSubmission, ReopenRequest
 from jiefen.portal.tests.conftest import EXE, JPEG, PDF
+from jiefen.procedures.models import PartyFeedback
 
 pytestmark = pytest.mark.django_db
 PHONE = "13812345678"
@@ -251,8 +252,8 @@ def test_rate_and_ask_to_reopen_once_resolved(
     # then
     assert early.status_code == 409
     assert "双方达成协议" in page  # the result told to the applicant
-    assert rated.status_code == 302 and Rating.objects.get().stars == 4
-    assert again.status_code == 409 and Rating.objects.count() == 1
+    assert rated.status_code == 302 and PartyFeedback.objects.get(source="portal").score == 4
+    assert again.status_code == 409 and PartyFeedback.objects.count() == 1
     assert reopen.status_code == 302
     req = ReopenRequest.objects.get()
     assert req.case == case and not req.handled

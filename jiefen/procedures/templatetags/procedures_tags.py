@@ -10,6 +10,7 @@ from jiefen.cases.choices import Status
 from jiefen.procedures import definitions as d
 from jiefen.procedures import selectors
 from jiefen.procedures.choices import ProcedureKind, ProcedureStatus
+from jiefen.procedures.performance import performance_rows
 from jiefen.procedures.serializers import days_left
 
 register = template.Library()
@@ -19,6 +20,8 @@ RECEPTION_BOOKERS = frozenset({"leader", "dispatcher", "admin", "clerk", "handle
 EXTRA = {
     "record_agreement": ("facts", "performance", "effective_on"),
     "request_extension": ("parties_consent",),
+    "reply": ("demands",),
+    "record_review_opinion": ("demands",),
 }
 NO_DATE = {
     "assign_mediators",
@@ -45,6 +48,7 @@ def due_text(step) -> str:
 def procedures_panel(context, case):
     user = context["request"].user
     procs = selectors.case_procedures(case=case)
+    answers = selectors.procedure_answers(case=case)
     rows = []
     for p in procs:
         kd = d.KINDS[p.kind]
@@ -84,6 +88,7 @@ def procedures_panel(context, case):
                 "steps": steps,
                 "forms": forms,
                 "pending": pending,
+                "answers": answers.get(p.pk, []),
                 "ended": p.status == ProcedureStatus.ENDED,
             }
         )
@@ -109,6 +114,8 @@ def procedures_panel(context, case):
         in {Status.ACCEPTED, Status.IN_PROGRESS, Status.SUSPENDED, Status.RESOLVED, Status.TRANSFERRED}
         and bool(roles & d.WORKERS),
         "agreements": selectors.agreements(case=case),
+        "performance": performance_rows(case=case),
+        "can_perform": bool(roles & d.WORKERS),
         "can_close": case.status in (Status.RESOLVED, Status.TRANSFERRED),
         "closed": case.status == Status.CLOSED,
         "can_rate": case.status in (Status.RESOLVED, Status.CLOSED),

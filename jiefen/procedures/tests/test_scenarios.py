@@ -183,10 +183,11 @@ def test_petition_through_review_and_recheck_then_the_same_facts_are_refused(tra
     with pytest.raises(PermissionDenied) as below:
         act(proc, colleague, "record_recheck_opinion", result="复核维持")
     assert below.value.code == "review_body_not_above"
-    proc = act(proc, county, "record_recheck_opinion", result="复核维持")
-    # then
+    proc = act(proc, county, "record_recheck_opinion", result="复核维持", demands="rejected")
+    # then: the demands were rejected — the matter is ended (办结), not resolved
     assert proc.outcome == "ended_after_recheck"
-    assert Case.objects.get(pk=case.pk).status == "resolved"
+    ended = Case.objects.get(pk=case.pk)
+    assert (ended.status, ended.resolved_level) == ("closed", "")
     with pytest.raises(ValidationFailed) as refused:
         case_register(channel="petition", region=other.village.code, description=desc + "。", parties=parties)
     assert refused.value.code == "petition_ended"
@@ -343,7 +344,7 @@ def test_legal_aid_refused_objection_upheld_lawyer_assigned(travel, anji, accept
     aid = act(aid, mediator, "assign_lawyer", lawyer="孙律师")
     travel(at(2026, 3, 20))
     aid = act(aid, mediator, "record_result", result="胜诉，获赔八万元")
-    case_transition(case=case.number, actor=mediator, action="resolve")
+    case_transition(case=case.number, actor=mediator, action="resolve", reason="胜诉，获赔八万元")
     # then
     assert aid.outcome == "concluded" and aid.data["lawyer"] == "孙律师"
     assert close(case, mediator).status == "scheduled"

@@ -254,7 +254,7 @@ def test_a_working_day_period_skips_the_statutory_make_up_days(travel, anji, med
     travel(at(2027, 2, 4))
     _registered, case = register_and_accept(anji, mediator)
     case_transition(case=case.number, actor=mediator, action="start")
-    case_transition(case=case.number, actor=mediator, action="resolve")
+    case_transition(case=case.number, actor=mediator, action="resolve", reason="双方达成和解")
     visit = services.case_close_and_follow_up(case=Case.objects.get(pk=case.pk), actor=mediator)
 
     # then the five are 11, 12, 15, 16 and 17 Feb
@@ -320,7 +320,7 @@ def test_a_date_the_notice_moves_is_moved_on_the_timeline(
     travel(at(2027, 2, 2))
     _registered, case = register_and_accept(anji, mediator)
     case_transition(case=case.number, actor=mediator, action="start")
-    case_transition(case=case.number, actor=mediator, action="resolve")
+    case_transition(case=case.number, actor=mediator, action="resolve", reason="双方达成和解")
     visit = services.case_close_and_follow_up(case=Case.objects.get(pk=case.pk), actor=mediator)
     before = local_day(visit.due_at)
     assert (before, visit.due_provisional) == (date(2027, 2, 15), True)

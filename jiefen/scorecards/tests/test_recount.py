@@ -16,7 +16,6 @@ from django.utils import timezone
 from jiefen.cases.models import Case, CaseEvent, CaseStep
 from jiefen.demo.services import cases_seed
 from jiefen.directory.models import Organization
-from jiefen.portal.models import Rating
 from jiefen.procedures.models import PartyFeedback, ReturnVisit, SupervisionOrder
 from jiefen.scorecards import selectors
 
@@ -40,8 +39,11 @@ def _follow_up_rows(county, leader):
         kind = rng.randrange(4)
         if kind == 0 and party is not None:
             PartyFeedback.objects.create(case=case, party=party, score=rng.randint(1, 5), at=at)
-        elif kind == 1 and not Rating.objects.filter(case=case).exists():
-            Rating.objects.create(case=case, stars=rng.randint(1, 5), at=at)
+        elif kind == 1 and party is not None:
+            source = rng.choice(["portal", "hotline"])
+            PartyFeedback.objects.create(
+                case=case, party=party, score=rng.randint(1, 5), at=at, source=source
+            )
         elif kind == 2:
             done = at + timedelta(days=rng.uniform(-2, 4)) if rng.random() < 0.7 else None
             ReturnVisit.objects.create(
@@ -130,10 +132,6 @@ def _recount(org: Organization, start: datetime, end: datetime) -> dict:
         if inm(fb.at):
             f["rated"] += 1
             f["satisfied"] += fb.score >= 4
-    for r in Rating.objects.filter(case__lead_organization=org):
-        if inm(r.at):
-            f["rated"] += 1
-            f["satisfied"] += r.stars >= 4
     for v in ReturnVisit.objects.filter(organization=org):
         if inm(v.due_at):
             f["return_visits_due"] += 1

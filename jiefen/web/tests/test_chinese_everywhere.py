@@ -37,6 +37,7 @@ ALLOWED = {
     "csv",
     "xlsx",
     "Excel",
+    "Word",
     "API",
     "ID",
     "SMS",
@@ -154,6 +155,38 @@ def world(anji, staff_factory, dispatcher):
                 held_at=datetime(2026, 12, 3, 9, 0, tzinfo=TZ), place="村调解室", participants="双方"
             ),
         )
+        # a second case: agreed, with a term to perform, rated and asked to be reopened
+        from jiefen.portal.services import portal_rate, portal_reopen_request
+        from jiefen.procedures.performance import TermInput, performance_terms_add
+
+        agreed = case_register(
+            channel="walk_in",
+            region=anji.village.code,
+            description="楼上水管漏水，泡坏天花板",
+            category="neighbour",
+            parties=[PartyInput(role="applicant", name="赵六", phone="13912345678")],
+        ).case
+        if agreed.lead_organization_id != mediator.organization_id:
+            case_transition(
+                case=agreed.number, actor=dispatcher, action="route", organization=mediator.organization
+            )
+        agreed = case_transition(case=agreed.number, actor=mediator, action="accept")
+        pm = procedures.procedure_start(case=agreed, actor=mediator, kind="people_mediation")
+        procedures.procedure_act(
+            procedure=pm, actor=mediator, action="record_agreement", data=ActInput(terms="赔偿三千元")
+        )
+        performance_terms_add(
+            case=agreed,
+            actor=mediator,
+            terms=[
+                TermInput(
+                    text="赔偿三千元", obligor="李四", due_on=datetime(2026, 12, 4).date(), amount="3000"
+                )
+            ],
+        )
+        agreed.refresh_from_db()
+        portal_rate(case=agreed, stars=2, comment="还没赔")
+        portal_reopen_request(case=agreed, reason="对方没有赔偿")
         # the online mediation room: a session, a message, terms put to the parties
         from jiefen.mediation_room import services as room
 
@@ -172,7 +205,7 @@ def world(anji, staff_factory, dispatcher):
     ):
         _inspections(anji, admin)
         alerts_sweep()
-    return {"admin": admin, "case": case, "proc": proc}
+    return {"admin": admin, "case": case, "agreed": agreed, "proc": proc}
 
 
 def _inspections(anji, admin):
@@ -218,6 +251,8 @@ STAFF_PAGES = [
     "/triage/queue/",
     "/triage/routing/dry-run/",
     "/dashboard/screen/",
+    "/reopen-requests/",
+    "/cases/{agreed}/",
     "/room/{proc}/mediator/",
     "/hotline/",
     "/cases/?sort=-due",
@@ -234,7 +269,8 @@ def test_staff_pages_speak_chinese(client, world, path):
     client.force_login(world["admin"])
     with time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=True):
         resp = client.get(
-            path.format(number=world["case"].number, proc=world["proc"].pk), HTTP_ACCEPT_LANGUAGE="zh-hans"
+            path.format(number=world["case"].number, agreed=world["agreed"].number, proc=world["proc"].pk),
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
         )
     assert resp.status_code == 200
     assert_chinese(resp)

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiefen.cases.services import case_transition
-from jiefen.portal.models import Attachment, Rating, ReopenRequest
+from jiefen.portal.models import Attachment, ReopenRequest
 from jiefen.portal.services import Upload, portal_rate, portal_reopen_request, portal_submit
+from jiefen.procedures.models import PartyFeedback
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -150,7 +151,12 @@ def test_the_rating_and_the_reopen_request_show_on_the_case_page(client, anji, d
     assert 'data-stars="2"' in rating
     assert "★★☆☆☆" in rating and "2/5" in rating
     assert "处理太慢<br>对方仍在夜间施工" in rating
-    assert timezone.localtime(Rating.objects.get(case=case).at).strftime("%Y-%m-%d %H:%M") in rating
+    assert (
+        timezone.localtime(PartyFeedback.objects.get(case=case, source="portal").at).strftime(
+            "%Y-%m-%d %H:%M"
+        )
+        in rating
+    )
     requests = html.split('id="citizen-reopen-requests"', 1)[1]
     assert "对方又开始夜间施工" in requests
     assert 'data-handled="0"' in requests
