@@ -206,7 +206,9 @@ def _tokenizer(words: tuple[str, ...]):
 #: Words that negate what follows them in their clause (up to NEGATION_SCOPE words): 两车没有发生
 #: 碰撞 is not a collision, 包某是个人，不是车商 is not a seller. The negated words become
 #: features of their own (prefixed NEGATED).
-_NEGATORS = frozenset({"没有", "没", "未", "不是", "并非", "并未", "不属于", "并没有", "未曾", "无", "不存在", "而非"})
+_NEGATORS = frozenset(
+    {"没有", "没", "未", "不是", "并非", "并未", "不属于", "并没有", "未曾", "无", "不存在", "而非"}
+)
 NEGATION_SCOPE = 3
 NEGATED = "非_"
 
