@@ -211,6 +211,8 @@ _NEGATORS = frozenset(
 )
 NEGATION_SCOPE = 3
 NEGATED = "非_"
+#: Sentences whose words a WordAnalyzer remembers (then it forgets them all and starts again).
+MEMO_SENTENCES = 4096
 
 
 class WordAnalyzer:
@@ -219,6 +221,8 @@ class WordAnalyzer:
     def __init__(self, user_words: Iterable[str]):
         self.user_words = tuple(sorted(set(user_words)))
         self._tk = None
+        # sentence -> its words: the key block reads the sentences the word block has just cut
+        self._memo: dict[str, list[str]] = {}
 
     @property
     def tokenizer(self):
@@ -227,6 +231,22 @@ class WordAnalyzer:
         return self._tk
 
     def __call__(self, text: str) -> list[str]:
+        """The words of `text`, sentence by sentence (jieba cuts at punctuation anyway, and a
+        negation's scope ends there, so this is the same as cutting the whole text at once)."""
+        out: list[str] = []
+        for m in _SENTENCE.finditer(text):
+            out.extend(self.sentence(m.group(0)))
+        return out
+
+    def sentence(self, sentence: str) -> list[str]:
+        words = self._memo.get(sentence)
+        if words is None:
+            if len(self._memo) >= MEMO_SENTENCES:
+                self._memo.clear()
+            words = self._memo[sentence] = self._cut(sentence)
+        return words
+
+    def _cut(self, text: str) -> list[str]:
         out: list[str] = []
         scope = 0
         for t in self.tokenizer.lcut(_feature_text(text), HMM=False):
@@ -268,8 +288,11 @@ class KeyAnalyzer:
         self.words = words
 
     def __call__(self, text: str) -> list[str]:
-        key = key_text(text)
-        return self.words(key) if key else []
+        out: list[str] = []
+        for m in _SENTENCE.finditer(text):
+            if _KEY_SENTENCE.search(m.group(0)):
+                out.extend(self.words.sentence(m.group(0)))
+        return out
 
 
 class CharAnalyzer:
