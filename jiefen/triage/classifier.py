@@ -89,7 +89,7 @@ N_KEYWORDS = 5
 #: Words more frequent than this in jieba's general dictionary (现在, 没有, 一个…) explain nothing.
 KEYWORD_MAX_FREQ = 8000
 
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 RANDOM_STATE = 20240601
 
 log = logging.getLogger(__name__)
@@ -203,12 +203,26 @@ def _tokenizer(words: tuple[str, ...]):
     return tk
 
 
+#: Words that negate what follows them in their clause (up to NEGATION_SCOPE words): 两车没有发生
+#: 碰撞 is not a collision, 包某是个人，不是车商 is not a seller. The negated words become
+#: features of their own (prefixed NEGATED).
+_NEGATORS = frozenset(
+    {"没有", "没", "未", "不是", "并非", "并未", "不属于", "并没有", "未曾", "无", "不存在", "而非"}
+)
+NEGATION_SCOPE = 3
+NEGATED = "非_"
+#: Sentences whose words a WordAnalyzer remembers (then it forgets them all and starts again).
+MEMO_SENTENCES = 4096
+
+
 class WordAnalyzer:
     """jieba segmentation (no HMM, so it is fast and deterministic) with the lexicon as user words."""
 
     def __init__(self, user_words: Iterable[str]):
         self.user_words = tuple(sorted(set(user_words)))
         self._tk = None
+        # sentence -> its words: the key block reads the sentences the word block has just cut
+        self._memo: dict[str, list[str]] = {}
 
     @property
     def tokenizer(self):
@@ -217,18 +231,48 @@ class WordAnalyzer:
         return self._tk
 
     def __call__(self, text: str) -> list[str]:
-        return [
-            t
-            for t in self.tokenizer.lcut(_feature_text(text), HMM=False)
-            if t.strip() and _TOKEN_OK.search(t)
-        ]
+        """The words of `text`, sentence by sentence (jieba cuts at punctuation anyway, and a
+        negation's scope ends there, so this is the same as cutting the whole text at once)."""
+        out: list[str] = []
+        for m in _SENTENCE.finditer(text):
+            out.extend(self.sentence(m.group(0)))
+        return out
+
+    def sentence(self, sentence: str) -> list[str]:
+        words = self._memo.get(sentence)
+        if words is None:
+            if len(self._memo) >= MEMO_SENTENCES:
+                self._memo.clear()
+            words = self._memo[sentence] = self._cut(sentence)
+        return words
+
+    def _cut(self, text: str) -> list[str]:
+        out: list[str] = []
+        scope = 0
+        for t in self.tokenizer.lcut(_feature_text(text), HMM=False):
+            if not (t.strip() and _TOKEN_OK.search(t)):
+                scope = 0  # punctuation ends a negation's scope
+                continue
+            if t in _NEGATORS and NEGATION_SCOPE:
+                scope = NEGATION_SCOPE
+                out.append(t)
+            elif scope:
+                scope -= 1
+                out.append(NEGATED + t)  # 没有碰撞, 不是车商, 并非工伤: not the word itself
+            else:
+                out.append(t)
+        return out
 
 
 #: Sentences (or a text without punctuation, whole) ...
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+")
 #: ... that carry the dispute: the demand (要求/请求/诉求/希望/申请…, a question's 能不能/可以),
 #: who it is against (被申请人) and what the file calls the dispute (因…发生纠纷, …纠纷一案).
-_KEY_SENTENCE = re.compile(r"要求|请求|诉求|希望|申请|想要|能不能|可以|怎么办|被申请人|纠纷|赔偿|退还|支付")
+_KEY_SENTENCE = re.compile(
+    r"要求|请求|诉求|希望|申请|想要|能不能|可以|怎么办|被申请人|纠纷|赔偿|退还|支付"
+    # ... and how the parties stand to each other (系夫妻, 两家相邻, 租用…的门面, 合伙开办…)
+    r"|系|之间|相邻|同村|承租|出租|租用|合伙|入股|加盟|雇佣|受雇|就读|入住|购买|签订|承包"
+)
 
 
 def key_text(text: str) -> str:
@@ -244,8 +288,11 @@ class KeyAnalyzer:
         self.words = words
 
     def __call__(self, text: str) -> list[str]:
-        key = key_text(text)
-        return self.words(key) if key else []
+        out: list[str] = []
+        for m in _SENTENCE.finditer(text):
+            if _KEY_SENTENCE.search(m.group(0)):
+                out.extend(self.words.sentence(m.group(0)))
+        return out
 
 
 class CharAnalyzer:

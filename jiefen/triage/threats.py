@@ -29,9 +29,13 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 20_000
+#: Enough threats to decide and to show; the search stops there (a pasted page of threats).
+MAX_FOUND = 20
 KINDS = ("self_harm", "harm_others", "arson_explosive", "blocking_group", "child_threat")
 
-_OBJ = r"(?:你|你们|他|她|他们|她们|对方|全家|这个|那个|狗官|老板|村干部)"
+_OBJ = r"(?:被申请人|申请人|你|你们|他|她|他们|她们|对方|全家|这个|那个|那人|狗官|老板|村干部)"
+#: The one threatened, said to them or of them (not the parties' titles: 砍了申请人林地内的树).
+_YOU = r"(?:你|你们|他|她|他们|她们|对方|全家|这个|那个|那人|狗官|老板|村干部)"
 _PLACES = (
     r"厂|厂子|工厂|公司|房子|家|店|村委会|村部|政府|镇政府|大楼|办公室|车|工地|学校|医院|仓库|养猪场|售楼处"
 )
@@ -39,6 +43,11 @@ _PLACE = f"(?:{_PLACES})"
 _POISON = r"(?:百草枯|敌敌畏|农药|老鼠药|安眠药|除草剂|杀虫剂)"
 _NOT_PUNCT = r"[^，。！？；,!?;]"
 _END = r"(?=[，。！？；,!?;]|$)"
+_WATER = r"(?:池塘|水塘|鱼塘|河|江|湖|海|水库|井|河沟|深潭)"
+_HIGH = (
+    r"(?:塔吊|高压塔|铁塔|楼顶|桥顶|大桥|高架桥?|立交桥|脚手架|吊车|广告牌|屋顶|天台|烟囱|水塔|龙门吊|楼上)"
+)
+_PERSON = r"(?:他|她|你|对方|那个人|那人|这个人|申请人|被申请人|老板|包工头|经理)"
 
 # (kind, strong, pattern). Strong acts need no intent marker; weak ones do.
 _ACTS: list[tuple[str, bool, str]] = [
@@ -50,14 +59,26 @@ _ACTS: list[tuple[str, bool, str]] = [
                 r"自杀|自尽|自焚|轻生|寻短见|喝农药|喝敌敌畏|喝百草枯|服毒|上吊|吊死|割腕|割脉|抹脖子|一死了之|以死相逼",
                 r"死给.{0,4}看|撞死在|死在(?:你|他|政府|村委会|镇政府|厂|公司|医院|学校|这|门口|工地)",
                 r"卧轨|跳楼|跳河|跳江|跳桥|跳崖|跳湖|跳海|跳塘|跳水库|跳井",
-                r"不想活|活不下去|不活了|活着没意思|活够了|没法活|死了算了|不如死了|命不要了",
+                r"不想活(?![在成出得])|活不下去|不活了|活着没意思|活够了|没法活|死了算了|不如死了|命不要了",
                 r"(?:一起|一块儿?|一道)(?:去)?死|同归于尽|垫背|陪葬",
                 r"遗书|一了百了|永别了|下辈子再见|交代后事|最后一条(?:朋友圈|微博|消息|短信|了)?" + _END,
                 r"[停抬]尸|设灵堂|(?:要|就|准备|想)跳" + _END,
                 rf"从{_NOT_PUNCT}{{1,10}}?跳[下出][去来](?![了摔受伤骨])|往下跳|活得?没意思|逼死|拿命|鱼死网破|你死我活",
                 rf"死在{_NOT_PUNCT}{{0,6}}(?:里|前|口|上|那|这|门|家)",
-                rf"(?:准备|买|备|放|藏|带|揣|拿|找)好?了?{_NOT_PUNCT}{{0,6}}(?:{_POISON[3:-1]}|木炭|烧炭|绳子)",
+                rf"(?:准备|买|订|网购|囤|备|放好|藏|带|揣|拿|找)好?了?{_NOT_PUNCT}{{0,6}}(?:{_POISON[3:-1]}|木炭|烧炭|绳子)",
                 rf"(?:吃|喝|吞|服)[了下]?{_NOT_PUNCT}{{0,5}}{_POISON}|烧炭",
+                # life refused (不打算活着走出…), farewells and their notes, the water that ends a clause
+                r"(?:不打算|不想|没打算|不准备)活着?(?:走出|回去|离开|出去|出来)|另一个世界|没有痛苦的地方",
+                r"去陪(?:我|她|他)?(?:的|家)?(?:老伴|爸|妈|父亲|母亲|外婆|奶奶|爷爷|姥姥|老公|老婆|儿子|女儿)",
+                r"(?:写|留)[^。！？；]{0,8}(?:纸条|遗言|信|字条)[^。！？；]{0,12}对不起|对不起(?:爸妈|爸爸妈妈|孩子|家人|大家)[^。！？；]{0,12}(?:关机|联系不上|走了|失联|不见了)",
+                r"(?:谢谢|对不起|照顾好|再见|永别)[^。！？；]{0,12}(?:先走一步|先走了|走了)",
+                rf"从{_NOT_PUNCT}{{1,12}}(?:楼|桥|顶|台|塔|吊车)上?(?:往下)?跳{_END}",
+                r"从(?:我|他|她)的?身上(?:压|碾|轧|开)过去|(?:世界|人世|人间)[^，。！？；]{0,4}(?:不|没什么|没有)(?:再)?留恋|替我(?:好好)?照顾",
+                r"饿死在|绝食|(?:割|抹)(?:脖子|喉咙?|颈)|把自己(?:埋了|烧了|点了|点着|吊起来)|浇透了?|(?:攒|囤|存)了?[^，。！？；]{0,6}(?:安眠药|药片|一?抽屉的?药)",
+                r"(?:再也)?(?:见不到|看不到)我了|(?:抱着|带着)(?:孩子|娃)一起走|烧[上起了]炭|药都攒",
+                r"最后一次看[^，。！？；]{0,4}(?:日出|日落|太阳|月亮|这个世界|你们|孩子)",
+                rf"跳{_NOT_PUNCT}{{0,4}}{_WATER}里?{_END}",
+                rf"就去{_NOT_PUNCT}{{0,6}}{_WATER}(?:边|里)?{_END}",
             ]
         ),
     ),
@@ -68,7 +89,9 @@ _ACTS: list[tuple[str, bool, str]] = [
             [
                 r"一死|死路一条|喝药|豁出去|(?<![不没别])想死|去死|寻死|没活路|没有活路",
                 r"拉上(?:你|他|她|你们|他们|她们)|跳[下出][去来](?![了摔受伤骨])",
-                rf"爬[上到]了?{_NOT_PUNCT}{{0,8}}(?:塔吊|高压塔|铁塔|楼顶|桥顶|大桥|脚手架|吊车)",
+                rf"爬[上到]了?{_NOT_PUNCT}{{0,8}}{_HIGH}",
+                r"(?<![做作]个)了断|解脱|先走一步|我先走了|再也不回来|永远不回来|一觉不醒|一睡不醒|长睡不醒|活着?得?(?:太|好)(?:累|难|苦|没意思)|要走了|别醒|不醒过来|从这个世界上?消失|不想再?回去了?|等死|收尸",
+                rf"(?:站|坐)在{_NOT_PUNCT}{{0,6}}(?:{_HIGH}|江边|河边|桥上|水库边|湖边|海边|崖边|阳台)(?:边上?|上|外)?{_END}",
             ]
         ),
     ),
@@ -77,14 +100,19 @@ _ACTS: list[tuple[str, bool, str]] = [
         True,
         "|".join(
             [
-                rf"杀了{_OBJ}|杀人|灭门|砍死|砍了{_OBJ}|捅死|捅了{_OBJ}|弄死|整死|宰了|废了{_OBJ}",
+                rf"杀了{_YOU}(?![的家])|杀人|灭门|砍死|砍了{_YOU}(?![的家])|捅死|捅了{_YOU}(?![的家])|弄死|整死|宰了|废了{_YOU}(?![的家])",
                 r"一命换一命|一命抵一命|偿命|血债血偿|泼硫酸|泼汽油|泼油|动刀子|白刀子进|见血",
                 r"不得好死|付出代价|拿刀|带刀|提刀|带着刀|横着出去|躺着出去|竖着进来",
                 rf"(?:跟|和|同){_NOT_PUNCT}{{0,5}}拼了|拼了这条(?:老)?命",
-                rf"(?:打断|卸|砍断|废|剁){_NOT_PUNCT}{{0,6}}(?:腿|胳膊|手|脚)",
-                rf"把{_NOT_PUNCT}{{0,6}}(?:腿|胳膊|手|脚)(?:给)?(?:打断|卸|砍|废|剁)",
+                rf"(?:打断|敲断|砸断|踩断|掰断|卸|砍断|废|剁){_NOT_PUNCT}{{0,6}}(?:腿|胳膊|手|脚)",
+                rf"把{_NOT_PUNCT}{{0,6}}(?:腿|胳膊|手|脚)(?:给)?(?:打断|敲断|砸断|踩断|掰断|卸|砍|废|剁)",
                 rf"谁{_NOT_PUNCT}{{0,6}}[就便]?[打砍杀捅揍弄]谁|就{_NOT_PUNCT}{{0,4}}(?:砸|打|砍|杀|捅|揍|弄|收拾|对付)谁|就跟谁(?:拼|动手|没完)",
                 r"(?:谁也|谁都|一个都|一个也|你们都|他们都|全家都|都)别想|别想(?:好过|安宁|活|上学|离开|安稳)",
+                r"有来无回|往死里打|用(?:开水|热油|硫酸|汽油|油)泼|(?:头|脑袋)(?:敲开|砸开|打开花|拧下来)|"
+                r"打残|弄残|整残|打瘫|打成残废|家破人亡|血溅|做掉|不得安宁|不得安生|没命花|[带抄拿]上?着?家伙",
+                r"找人[^，。！？；]{0,4}(?:废了|打|揍|收拾|教训|做了|砍|捅|弄)",
+                r"(?:发|晒|传)了?[^，。！？；]{0,6}(?:刀|斧头|砍刀|枪|汽油)的?(?:照片|图片|视频)",
+                r"(?:道上的?人|黑社会|混社会的?)[^。！？；]{0,16}(?:小心|看着点|当心|等着|收拾|好看|教训)",
             ]
         ),
     ),
@@ -99,6 +127,13 @@ _ACTS: list[tuple[str, bool, str]] = [
                 rf"[拿提带揣拎举]着?{_NOT_PUNCT}{{0,3}}(?:刀|斧头|斧子|枪|铁锤)(?![具片削])",
                 rf"把(?:他|她|你|对方|他们|你们){_NOT_PUNCT}{{0,2}}(?:解决|做了|办了|废了|收拾)",
                 rf"收拾{_OBJ}|要.{{0,2}}{_OBJ}的?命|让{_OBJ}好看|弄{_OBJ}",
+                rf"把{_PERSON}[^，。！？；]{{0,4}}(?:解决|做了|办了|收拾|废了|弄死|打死)|把[^，。！？；]{{1,10}}(?:给)?掀了",
+                rf"拿(?:着)?(?:锤子|铁锤|榔头|扳手|砖头)|把{_NOT_PUNCT}{{0,10}}(?:电缆|电线|水管|管子|轮胎)(?:全|都)?(?:给)?(?:剪[了断掉]|割[了断掉]|扎[了破])|"
+                r"睡不了(?:一个)?安稳觉|没(?:有)?好日子过|过不好(?:年|日子)|"
+                rf"把{_NOT_PUNCT}{{0,12}}(?:全|都)?(?:给)?(?:砍光|毁了|拔光|铲平|毒死|砸烂)|"
+                r"投毒|下毒|走不出这个(?:镇|村|门|县|城)|出不了这个(?:镇|村|门|县|城)|看谁敢|横着出",
+                rf"(?:往|在)[^，。！？；]{{0,10}}(?:井|塘|锅|饭|水|菜|缸|食堂)[^，。！？；]{{0,3}}(?:倒|撒|放|下|投)[^，。！？；]{{0,2}}(?:{_POISON[3:-1]}|毒药?)",
+                rf"(?:扔|丢|推)(?:到|进|下)[^，。！？；]{{0,6}}(?:{_WATER}|粪坑|楼)",
             ]
         ),
     ),
@@ -119,6 +154,8 @@ _ACTS: list[tuple[str, bool, str]] = [
             [
                 rf"汽油|柴油|煤气|液化气罐|点火|炸了|烧死|烧了{_OBJ}|[就去]点了",
                 rf"把{_NOT_PUNCT}{{0,6}}(?:{_PLACES}|你|他|她){_NOT_PUNCT}{{0,3}}(?:炸|烧|点)[了掉平毁]",
+                rf"把{_NOT_PUNCT}{{0,8}}(?:自己|房|厂|店|车|机|库|场|棚|楼|部|所|堂|院|家)(?:全|都)?(?:给)?(?:点了|烧了|烧光|烧掉|烧毁|炸了|炸平|点着)",
+                r"[几一两]桶(?:汽)?油",
             ]
         ),
     ),
@@ -127,8 +164,16 @@ _ACTS: list[tuple[str, bool, str]] = [
         False,
         "|".join(
             [
-                rf"堵[住上]?{_NOT_PUNCT}{{0,6}}(?:路|门|国道|省道|高速|路口|政府|村委会|工地|售楼处|医院|公司|老师|那个)",
-                rf"把{_NOT_PUNCT}{{0,10}}(?:路|道|高速|大门|厂门|校门|路口|桥)(?:给)?(?:[堵封拦挖][了住死上掉断]|挖断)",
+                rf"堵[住上]?{_NOT_PUNCT}{{0,6}}(?:路|门|国道|省道|高速|路口|政府|村委会|工地|售楼处|医院|公司|老师|那个|便道|通道)",
+                rf"把{_NOT_PUNCT}{{0,10}}(?:路|道|高速|大门|厂门|校门|路口|桥)(?:给)?(?:[堵封拦挖锁焊][了住死上掉断]|挖断|拦起来|封起来|断了)",
+                r"看谁(?:出得去|进得来|出得来|进得去|能进|能出)",
+                rf"(?:往|在){_NOT_PUNCT}{{0,10}}(?:门口|路口|路上|大门|路中间|入口|出口)[^，。！？；]{{0,2}}一(?:横|堵|停|躺|坐|拦)",
+                rf"(?:躺|坐|跪|睡)(?:在|到){_NOT_PUNCT}{{0,10}}(?:挖掘机|挖机|推土机|铲车|车轮|车子?)(?:子|的)?(?:前面?|底下|下面)",
+                r"(?:到|去|在)[^，。！？；,!?;就]{0,10}(?:政府|市委|县委|镇里|村委会|村部|公司|厂|工地|项目部|收费站|高速|路口|路中间|售楼处|他家|医院|信访局|单位)门?口?[^，。！？；]{0,2}(?:坐着|躺着|跪着|住下|睡觉|搭帐篷|打地铺)",
+                r"拉上[^，。！？；]{0,10}(?:老人|孩子|全家|一家|村民|工友|乡亲)|条幅|棺材|花圈|设灵",
+                rf"(?:睡|躺|坐|跪)到{_NOT_PUNCT}{{0,10}}(?:门口|大门|家里|院子里|办公室)",
+                rf"把{_NOT_PUNCT}{{0,10}}(?:老娘|老人|老母亲|老父亲|老爹|病人|遗体)抬到",
+                r"不(?:给钱|给工钱|解决|答复|给说法|见到人|赔钱)[^，。！？；]{0,4}(?:就)?(?:不走|不离开|不回去|不下来|不起来)",
                 r"拦(?:路|车)|封(?:路|国道|省道|高速|路口|桥)|上高速|挖断",
                 rf"(?:去|到)(?:北京|天安门|中南海|省里|市里){_NOT_PUNCT}{{0,6}}(?:闹|堵|跪|静坐|横幅)",
                 r"横幅|集体闹|静坐|围堵|围攻|闹事|闹大|闹得",
@@ -147,6 +192,7 @@ _ACTS: list[tuple[str, bool, str]] = [
             [
                 r"(?:绑|拐|抱走|弄走|收拾|对付|下手)[^，。！？；]{0,6}(?:孩子|小孩|儿子|女儿|娃)",
                 r"(?:对|冲)(?:你|他|她)?家?(?:孩子|小孩|儿子|女儿)下手",
+                r"把(?:老板|对方|他|她|你|申请人|被申请人)家?的(?:孩子|小孩|儿子|女儿|娃)(?:接走|带走|抱走)",
             ]
         ),
     ),
@@ -163,12 +209,17 @@ _IDIOMS = re.compile(
             r"烧秸秆|焚烧|烧荒|烧纸|烧香|烧烤|发烧|烧伤|切菜|削水果",
             r"(?:按时|每天|天天|饭后|需要|还要|还得|在家|中药|吃药)[^，。！？；]{0,3}喝药|喝药治疗|喝药水|喝中药",
             r"横幅(?:庆祝|欢迎|宣传|广告)|(?:庆祝|欢迎|宣传)[^，。！？；]{0,8}横幅",
-            r"想死(?:你|他|她|我|人)|想死[^，。！？；了]{1,4}了",
+            r"想[^，。！？；]{1,3}想死了?|想死(?:你|他|她|我|人)|想死[^，。！？；了]{1,4}了",
             r"把[^，。！？；]{0,4}(?:秸秆|垃圾|树叶|纸钱|稻草|杂草|枯枝|落叶|饭|菜|水|开水|锅|油|废料|废品|杂物|树枝|旧衣服)"
             r"[^，。！？；]{0,2}(?:烧|炸|点)",
             r"要命的是|真要命|要了老命|不要命地干|(?:煤气罐|液化气罐)(?:漏气|没气|换|送)",
             r"煤气(?:费|表|灶|公司|管道|泄漏|中毒)|柴油(?:机|车|费|价)|撞(?:了我的车|车|伤|到|见)|被[^，。！？；]{0,4}撞(?!死)|相撞|碰撞|追尾撞|撞坏",
             r"砸(?:饭碗|锅卖铁|钱|伤|中|到|坏|破)|[塌落掉倒]{1,2}[^，。！？；]{0,2}砸|动手术|算账单|结算账|横幅广告|闹钟|热闹|闹着玩|都别想太多",
+            r"[气急笑累困饿渴热冷吓馋烦乐疼忙穷辣咸酸苦臭美帅丑]死(?:我|人|了|啦|掉)?(?!在)|得要死|老死不相往来|拼死拼活|拼一把|拼一拼|拼搏|拼命把",
+            r"[做作]个了断|不怕苦|不怕累|不怕死的精神|"
+            r"活了(?:一辈子|大半辈子|半辈子|这么多年|\d+|[一二三四五六七八九十几]+十?多?)岁?|一点就[着炸]|一夜回到解放前",
+            r"(?:法律|起诉|法院|仲裁|依法)[^。！？；]{0,12}付出[^。！？；]{0,2}代价|付出代价[^。！？；]{0,10}(?:法院|起诉|法律)",
+            r"(?:横幅|条幅)[^。！？；]{0,8}(?:庆祝|欢迎|祝贺|宣传|提醒|通知|广告)|(?:庆祝|欢迎|祝贺|宣传|提醒|通知|广告)[^。！？；]{0,12}(?:横幅|条幅)",
             r"点火(?:困难|器|开关|不着|装置)|堵车|被车堵|车堵|死亡赔偿|见血封喉|闹大了?的?(?:动静|声音|笑话)|静坐(?:一会|休息)",
         ]
     )
@@ -176,14 +227,14 @@ _IDIOMS = re.compile(
 #: Negation in the clause before the act.
 _NEGATION = re.compile(
     r"不会|不想|没想|没有想|不至于|绝不|决不|绝对不|才不|不可能|犯不着|不值得|没必要|从没|从来没|不敢|并没有"
-    r"|没打算|不打算|不准备|没有|没要|没说要|并不是要|不是要|不是想|(?<![劝让叫求])(?:千万)?(?:别|不要)"
+    r"|没打算|不打算|不准备|没有|没要|没说要|并不是要|不是要|不是想|再也不|不再|不说|不是说|(?<![劝让叫求])(?:千万)?(?:别|不要)"
 )
 #: An intent, a condition, a threat reported, or a preparation: what makes a weak act meant.
 #: (Not a bare 我: 我爸被车撞死了 tells, it does not threaten.)
 _INTENT = re.compile(
     r"就|(?<![需只重主])要(?![求紧素点闻害])|会|想|准备|打算|大不了|干脆|不如|宁可|宁愿|只能|只好|只有|只剩|非|再不|不然|否则|扬言|威胁|声称|放话"
     r"|说要|嚷着|喊着|闹着|吵着|敢|明天|迟早|一定|老子|跟你|和你|让|信不信|等着|已经|非|今天|下礼拜|下个月|月底|过两天|早晚"
-    r"|拿着|提着|带着|揣着|买了|买好|备好|灌了|拎着|去|商量好|到时候|今晚|下周|马上|现在"
+    r"|拿着|提着|带着|揣着|买了|买好|备好|灌了|拎着|去|商量|到时候|今晚|下周|马上|现在"
 )
 #: Where a clause starts for the negation/intent look-back: punctuation, or a 就/才 (不给钱就…).
 _CLAUSE_BREAK = re.compile(r"[，。！？；、,.!?;：:\n]")
@@ -191,14 +242,21 @@ _LOOKBACK = 14
 _SENTENCE_BREAK = re.compile(r"[。！？；!?;\n]")
 _LOOKBACK_SENTENCE = 24
 #: A sentence that tells of a film, a novel, a game or the news: its acts threaten nobody.
-_FICTION = re.compile(r"小说|电视剧|电影|网剧|(?<!遗)书里|(?<!遗)书中|游戏|剧里|新闻|故事")
+_FICTION = re.compile(
+    r"小说|电视剧|电影|网剧|(?<!遗)书里|(?<!遗)书中|游戏|手游|剧里|剧中|短剧|动漫|漫画|新闻|故事"
+    # said in jest or taken back in the same sentence
+    r"|开玩笑|说笑|玩笑话|随口一说|其实是说|其实是想|其实就是|收回(?:了)?(?:这句|那句|这些|刚才的|说过的)?话|并收回|撤回(?:了)?(?:这句|那句|刚才的)?话"
+)
+#: A weak act in a passive clause (被人投毒, 被车撞死) tells what happened to the speaker: no threat.
+#: (被申请人 is the respondent, not a passive.)
+_PASSIVE = re.compile(r"被(?!申请人|告|执行人|征收人|继承人|扶养人|监护人|保险人)|曾经?|此前|当时")
 #: A child of the other side named with a menace in the same sentence.
 _CHILD = re.compile(
-    r"(?:你|你家|你们家|你的|他|他家|他的|她|她家|她的|对方|对方的|他们家)[^，。！？；]{0,3}"
-    r"(?:孩子|小孩|儿子|女儿|闺女|娃|外孙|孙子|老婆|老公|妻子|丈夫|爸妈|父母|家人|家里人)"
+    r"(?:你|你家|你们家|你的|他|他家|他的|她|她家|她的|对方|对方的|他们家|被申请人|申请人)[^，。！？；]{0,8}"
+    r"(?:孩子|小孩|儿子|女儿|闺女|丫头|娃|外孙|孙子|孙女|老婆|老公|妻子|丈夫|爸妈|父母|家人|家里人)"
 )
 _MENACE = re.compile(
-    r"自己想想|想想后果|别想|(?:几点|哪里|哪儿|在哪)[^，。！？；]{0,8}(?:清楚|知道)|小心|当心|识相|掂量|好看|后果自负|出事|别怪|看着办|等着|有你好|遭殃|不安全|下手|绑|拐|跟踪|盯着|去[^，。！？；]{0,6}找[她他]|堵|知道[^，。！？；]{0,6}在哪|在哪[^，。！？；]{0,8}我[都也]?知道"
+    r"自己想想|一清二楚|清清楚楚|早点回家|走哪条路|摸清楚|摸得清|摸透|想想后果|别想|(?:几点|哪里|哪儿|在哪)[^，。！？；]{0,8}(?:清楚|知道)|小心|当心|识相|掂量|好看|后果自负|出事|别怪|看着办|等着瞧|你等着|等着吧|等着看|有你好|遭殃|不安全|下手|绑|拐|跟踪|盯着|去[^，。！？；]{0,6}找[她他]|堵|知道[^，。！？；]{0,6}在哪|在哪[^，。！？；]{0,8}我[都也]?知道"
 )
 
 _COMPILED = [(kind, strong, re.compile(p)) for kind, strong, p in _ACTS]
@@ -240,7 +298,10 @@ def find(text: str) -> list[Threat]:
     if not text.isascii():
         from jiefen.triage.classifier import _opencc
 
-        text = _opencc().convert(text)  # Traditional -> Simplified, character for character
+        try:
+            text = _opencc().convert(text)  # Traditional -> Simplified, character for character
+        except UnicodeEncodeError:  # a lone surrogate: each becomes "?", positions hold
+            text = _opencc().convert(text.encode("utf-8", "replace").decode("utf-8"))
     masked = _mask_idioms(text)
     found: list[Threat] = []
     taken: list[tuple[int, int]] = []
@@ -264,8 +325,10 @@ def find(text: str) -> list[Threat]:
             or masked[start - 1 : start] in ("不", "没", "别")
         ):
             continue
-        if not strong and not _INTENT.search(sentence):
+        if not strong and (not _INTENT.search(sentence) or _PASSIVE.search(tail)):
             continue
+        if len(found) >= MAX_FOUND:
+            break
         taken.append((start, end))
         phrase = (before + m.group(0)).strip("　 ")[-24:]
         found.append(Threat(kind=kind, word=m.group(0), phrase=phrase, start=start))
@@ -274,7 +337,7 @@ def find(text: str) -> list[Threat]:
             break
         end = len(masked)
         stop = _SENTENCE_BREAK.search(masked, m.end())
-        end = stop.start() if stop else end
+        end = min(stop.start() if stop else end, m.end() + _LOOKBACK_SENTENCE)
         sentence = masked[_sentence_start(masked, m.start()) : end]
         if _MENACE.search(sentence) and not _FICTION.search(sentence):
             found.append(Threat("child_threat", m.group(0), sentence.strip("　 ")[:30], m.start()))
@@ -315,6 +378,24 @@ ORDINARY_SENTENCES = 3000
 RANDOM_STATE = 20240611
 
 _SPLIT = re.compile(r"[。！？；!?;\n]+")
+
+#: What a harmful act is made of: the learnt part speaks only of a sentence that names one of these
+#: (after the idioms are blanked). Its n-grams weigh intent (他说要…就…) as much as the act, and
+#: an intent with a lawful act (他说要去法院起诉) threatens nobody.
+_HARM_CUE = re.compile(
+    r"(?:你|对方|他|她|申请人)(?:家|的)?(?:孩子|小孩|儿子|女儿|老婆|老公|家人)"
+    r"|死|命|刀|枪|血|火|烧|炸|跳|药|毒|堵|砸|打(?!算|听|电话|扫|工|车|印|针|官司|招呼|开|理|包)|杀|砍|捅|残|废|尸"
+    r"|遗(?!嘱|产|物|留|失|漏|憾|址|传)|了断|解脱|走了|先走|消失|醒|坟|收拾|好看"
+    r"|小心|当心|掂量|等着|拼|闹|横幅|条幅|静坐|躺|跪|围|拦|封|锁|焊|汽油|煤气|楼|天台|桥|江|河|湖|海|水库|塘|井"
+    r"|坐牢|进去|没完|后果|算账|总账|报复|教训|出事|安宁|安生|好过|别想|不想活|不活|活不|活着|活下去|活够|吊|绳|炭|撞|扔|推|爬|吊车|塔|阳台"
+    r"|世界|痛苦|陪|全家|老小|找人|做了|做掉|解决|下不来|不回|回不|天翻地覆|完蛋|同归"
+)
+
+
+def _harmful(sentence: str) -> bool:
+    """The sentence (idioms blanked) names a harmful act and is not fiction, jest or a retraction."""
+    masked = _mask_idioms(sentence)
+    return bool(_HARM_CUE.search(masked)) and not _FICTION.search(masked)
 
 
 def sentences(text: str) -> list[str]:
@@ -415,6 +496,8 @@ def get_model() -> IntentModel | None:
 
 
 def _learnt(text: str, model: IntentModel | None) -> list[Threat]:
+    import numpy as np
+
     from jiefen.triage.classifier import EmptyText, normalise
 
     if model is None:
@@ -427,7 +510,7 @@ def _learnt(text: str, model: IntentModel | None) -> list[Threat]:
             continue
     if not sents:
         return []
-    p = model.proba(sents)
+    p = model.proba(sents) * np.array([_harmful(s) for s in sents])
     best = int(p.argmax())
     if p[best] < model.threshold:
         return []
@@ -494,7 +577,7 @@ def train_model(rows: list[dict] | None = None) -> IntentModel:
         skf = StratifiedKFold(n_splits=5, shuffle=True, random_state=RANDOM_STATE)
         for tr, te in skf.split(np.zeros(len(both)), labels):
             m = fit([both[i] for i in tr if labels[i]], [both[i] for i in tr if not labels[i]])
-            oof[te] = m.proba([both[i] for i in te])
+            oof[te] = m.proba([both[i] for i in te]) * np.array([_harmful(both[i]) for i in te])
         neg_scores = np.sort(oof[labels == 0])
         cut = neg_scores[int(np.ceil(len(neg_scores) * (1 - TARGET_FALSE_ALARMS))) - 1]
         threshold = float(round(max(MIN_THRESHOLD, cut + 1e-6), 6))

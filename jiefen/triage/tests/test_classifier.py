@@ -11,10 +11,10 @@ import pytest
 from jiefen.triage import classifier as clf
 from jiefen.triage.classifier import CATEGORIES, EmptyText, classify, classify_batch
 
-# Measured 0.950 macro-F1 / 0.950 accuracy on the 221 held-out texts (see corpus/README.md); the
-# floors sit a little below so a corpus edit that costs a point or two is noticed, not hidden.
-HELDOUT_MACRO_F1_FLOOR = 0.92
-HELDOUT_ACCURACY_FLOOR = 0.92
+# Measured 0.959 macro-F1 / 0.959 accuracy on the 221 held-out texts (model format 4, see
+# docs/triage.md); the floors sit a little below so a change that costs a point or two is noticed.
+HELDOUT_MACRO_F1_FLOOR = 0.94
+HELDOUT_ACCURACY_FLOOR = 0.94
 
 
 @pytest.fixture(scope="module")
@@ -248,8 +248,8 @@ def test_classify_never_raises_on_any_string():
 
 
 # The second held-out set (corpus/heldout_guide.jsonl), written by hand from the labelling guide
-# in docs/triage.md and never trained on: measured macro-F1 0.958, accuracy 0.959 (123 texts).
-GUIDE_MACRO_F1_FLOOR = 0.92
+# in docs/triage.md and never trained on: measured macro-F1 0.967, accuracy 0.967 (123 texts).
+GUIDE_MACRO_F1_FLOOR = 0.94
 
 
 @pytest.fixture(scope="module")
@@ -292,3 +292,34 @@ def test_guide_heldout_is_mostly_write_ups_and_shares_nothing_with_training(guid
 )
 def test_the_relationship_decides_not_the_injury(text, expected):
     assert classify(text).category == expected
+
+
+# The long write-up sets, written from the labelling guide alone in styles the corpus does not use
+# (agreements, mediators' logs, news briefs, return visits; applications and session records),
+# never trained on. heldout_long: macro-F1 0.923 before the relationship sentences and negation
+# scope, 0.941 after; heldout_long2 (written after those changes, measured once): 0.969.
+LONG_FLOORS = {"heldout_long.jsonl": 0.92, "heldout_long2.jsonl": 0.94}
+
+
+@pytest.mark.parametrize("name", sorted(LONG_FLOORS))
+def test_long_write_ups_reach_their_floor_and_share_nothing_with_training(name):
+    from sklearn.metrics import f1_score
+
+    rows = clf.read_jsonl(clf.CORPUS_DIR / name)
+    assert {r["label"] for r in rows} == set(CATEGORIES)
+    assert all(sum(r["label"] == c for r in rows) >= 2 for c in CATEGORIES)
+    assert sorted(len(r["text"]) for r in rows)[len(rows) // 2] >= 200  # long, like real files
+    gold = [r["label"] for r in rows]
+    pred = [r.category for r in classify_batch([r["text"] for r in rows])]
+    assert f1_score(gold, pred, labels=list(CATEGORIES), average="macro") >= LONG_FLOORS[name]
+    train_blob = "\n".join(r["text"] for r in clf.read_jsonl(clf.TRAIN_PATH))
+    for r in rows:
+        for clause in re.split(r"[，。？！；：、,.?!;:【】]", r["text"]):
+            if len(clause) >= 18:
+                assert clause not in train_blob, (r["id"], clause)
+
+
+def test_negation_scope_makes_words_of_their_own():
+    words = clf.get_model().word.analyzer("交警确认两车没有发生碰撞，双方互殴")
+    assert clf.NEGATED + "碰撞" in words and "碰撞" not in words
+    assert "互殴" in words  # the comma ends the scope
