@@ -130,7 +130,14 @@ def test_train_include_confirmed_folds_confirmed_cases_and_records_it(
     monkeypatch.setattr(classifier, "train_model", fake_train)
     out = StringIO()
     # when
-    call_command("train", output=str(tmp_path / "m.json.gz"), include_confirmed=True, stdout=out)
+    # (the threat model goes to tmp_path too: the default would overwrite the shipped file)
+    call_command(
+        "train",
+        output=str(tmp_path / "m.json.gz"),
+        threats_output=str(tmp_path / "t.json.gz"),
+        include_confirmed=True,
+        stdout=out,
+    )
     # then
     assert {"text": "公司拖欠工资", "label": "labour"} in seen["rows"]
     assert "including 1 confirmed cases" in out.getvalue()
