@@ -108,7 +108,10 @@ def _ended_petition(anji, staff_factory, travel, *, applicant, respondent, desc,
         (handler, "request_recheck", ""),
         (county, "record_recheck_opinion", "复核维持，诉求不予支持"),
     ):
-        proc = services.procedure_act(procedure=proc, actor=who, action=action, data=ActInput(result=result))
+        demands = "rejected" if action == "record_recheck_opinion" else ""
+        proc = services.procedure_act(
+            procedure=proc, actor=who, action=action, data=ActInput(result=result, demands=demands)
+        )
     return case, county
 
 

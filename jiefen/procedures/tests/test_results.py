@@ -78,9 +78,13 @@ def test_a_case_back_from_arbitration_needs_the_award_to_be_closed(
 def test_a_land_petition_rejected_at_recheck_is_ended_not_resolved_and_its_answers_show(
     client, travel, anji, staff_factory, token, dispatcher
 ):
-    # given: a villager's petition about land compensation, handled by the county
+    # given: a villager's petition about land compensation, answered by the town, reviewed by
+    # the county petition bureau and re-checked by the county centre (信访工作条例 第35、36条)
     travel(at(2026, 3, 2))
-    handler = staff_factory(anji.org("county_centre"), ["handler", "dispatcher"], username="xinfang")
+    town_centre = anji.org("town_centre", anji.town)
+    handler = staff_factory(town_centre, ["handler"], username="xinfang")
+    bureau = staff_factory(anji.org("petition_bureau"), ["handler"], username="xfj")
+    county = staff_factory(anji.org("county_centre"), ["handler", "dispatcher"], username="xfzx")
     case = case_register(
         channel="petition",
         region=anji.village.code,
@@ -88,22 +92,26 @@ def test_a_land_petition_rejected_at_recheck_is_ended_not_resolved_and_its_answe
         category="expropriation",
         parties=[PartyInput(role="applicant", name="赵六", id_number="330523198001010011")],
     ).case
-    case_transition(case=case.number, actor=handler, action="route", organization=anji.org("county_centre"))
+    case_transition(case=case.number, actor=county, action="route", organization=town_centre)
     case_transition(case=case.number, actor=handler, action="accept")
     auth = token(handler)
     proc = post(client, f"/api/v1/cases/{case.number}/procedures", {"kind": "petition"}, auth).json()
     url = f"/api/v1/procedures/{proc['id']}/actions"
-    # when the body answers, reviews and re-checks, each time rejecting the demands
+    # when the bodies answer, review and re-check, each time rejecting the demands
     steps = [
-        {"action": "accept"},
-        {"action": "reply", "result": "补偿标准符合规定，不予增加", "demands": "rejected"},
-        {"action": "request_review"},
-        {"action": "record_review_opinion", "result": "复查维持原答复意见", "demands": "rejected"},
-        {"action": "request_recheck"},
+        ({"action": "accept"}, auth),
+        ({"action": "reply", "result": "补偿标准符合规定，不予增加", "demands": "rejected"}, auth),
+        ({"action": "request_review"}, auth),
+        (
+            {"action": "record_review_opinion", "result": "复查维持原答复意见", "demands": "rejected"},
+            token(bureau),
+        ),
+        ({"action": "request_recheck"}, auth),
     ]
-    for body in steps:
-        resp = post(client, url, body, auth)
+    for body, who in steps:
+        resp = post(client, url, body, who)
         assert resp.status_code == 200, resp.content
+    auth = token(county)
     no_demands = post(client, url, {"action": "record_recheck_opinion", "result": "复核维持"}, auth)
     ended = post(
         client,
@@ -146,10 +154,12 @@ def test_a_land_petition_rejected_at_recheck_is_ended_not_resolved_and_its_answe
     )
 
 
-def test_a_court_ruling_shows_on_the_case_page(client, travel, accepted_case, mediator, token):
-    # given: litigation tracked to judgment
+def test_a_court_ruling_shows_on_the_case_page(client, travel, anji, accepted_case, staff_factory, token):
+    # given: litigation tracked to judgment by the county centre (a village committee does not
+    # litigate: the procedure kinds offered fit the organisation)
     travel(at(2026, 9, 1))
     case = accepted_case(description="借款五万元到期不还", category="debt_contract")
+    mediator = staff_factory(anji.org("county_centre"), ["handler", "dispatcher"], username="centre")
     auth = token(mediator)
     proc = post(client, f"/api/v1/cases/{case.number}/procedures", {"kind": "litigation"}, auth).json()
     url = f"/api/v1/procedures/{proc['id']}/actions"
