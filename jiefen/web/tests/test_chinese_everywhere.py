@@ -197,3 +197,46 @@ def test_the_not_found_page_speaks_chinese(client, world, settings):
     resp = client.get("/cases/330523-2026-999999/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert resp.status_code == 404
     assert_chinese(resp)
+
+
+def _admin_pages() -> list[str]:
+    """Every model's changelist, and its add form where the admin offers one."""
+    from django.contrib import admin
+
+    pages = []
+    for model, model_admin in sorted(admin.site._registry.items(), key=lambda kv: kv[0]._meta.label):
+        opts = model._meta
+        base = f"/admin/{opts.app_label}/{opts.model_name}/"
+        pages.append(base)
+        if model_admin.has_add_permission(_SuperuserRequest()):
+            pages.append(f"{base}add/")
+    return ["/admin/", *pages]
+
+
+class _SuperuserRequest:
+    """What has_add_permission reads of a request: a superuser who may do anything."""
+
+    class user:  # noqa: N801 - stands for request.user
+        is_active = is_staff = is_superuser = True
+
+        @staticmethod
+        def has_perm(perm, obj=None):
+            return True
+
+
+@pytest.mark.parametrize("path", _admin_pages())
+def test_admin_pages_speak_chinese(client, world, path):
+    """The administration (app and model names, column headers, field labels, filters) in
+    zh-Hans. Usernames are what an administrator typed, not text of the product."""
+    from jiefen.directory.models import Staff
+
+    client.force_login(world["admin"])
+    with time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=True):
+        resp = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert resp.status_code == 200, path
+    html = resp.content.decode()
+    usernames = set(Staff.objects.values_list("username", flat=True))
+    words = latin_words(html) - usernames
+    if words and os.environ.get("JIEFEN_WALK_DUMP"):
+        Path(os.environ["JIEFEN_WALK_DUMP"]).write_text(html, encoding="utf-8")
+    assert words == set(), " ".join(sorted(words))
