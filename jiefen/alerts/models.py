@@ -167,7 +167,7 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule.code} {self.subject_kind}:{self.subject_label or self.subject_key}"
+        return f"{self.rule} {self.subject_label or self.subject_key}"
 
 
 class SweepState(models.Model):

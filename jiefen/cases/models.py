@@ -211,7 +211,7 @@ class Assignment(models.Model):
         indexes = [models.Index(fields=["organization", "is_active"])]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.role} {self.organization_id}"
+        return f"{self.case_id} {self.get_role_display()} {self.organization_id}"
 
 
 class CaseStep(models.Model):
@@ -366,4 +366,11 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("routing rules")
 
     def __str__(self) -> str:
-        return f"{self.order}: {self.category or '*'} → {self.lead_kind}@{self.level}"
+        from jiefen.directory.models import OrganizationKind
+
+        kind = (
+            OrganizationKind(self.lead_kind).label
+            if self.lead_kind in OrganizationKind.values
+            else self.lead_kind
+        )
+        return f"{self.order}: {self.get_category_display() or '*'} → {kind} ({self.get_level_display()})"

@@ -22,7 +22,7 @@ class HotlineCategory(models.Model):
         verbose_name_plural = _("12345 category mappings")
 
     def __str__(self) -> str:
-        return f"{self.hotline_category} → {self.category}"
+        return f"{self.hotline_category} → {self.get_category_display()}"
 
 
 class OrderOutcome(models.TextChoices):

@@ -95,4 +95,4 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.template} → {self.recipient_masked or self.staff_id} ({self.status})"
+        return f"{self.get_template_display()} → {self.recipient_masked or self.staff_id} ({self.get_status_display()})"

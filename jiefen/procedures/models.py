@@ -66,7 +66,7 @@ class Procedure(models.Model):
         indexes = [models.Index(fields=["case", "kind"]), models.Index(fields=["kind", "outcome"])]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} #{self.pk}"
+        return f"{self.case_id} {self.get_kind_display()} #{self.pk}"
 
 
 class ProcedureStep(models.Model):
@@ -149,7 +149,7 @@ class StepExtension(models.Model):
         ordering = ["requested_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.step_id} +{self.days} {self.status}"
+        return f"{self.step_id} +{self.days} {self.get_status_display()}"
 
 
 class MediationSession(models.Model):
@@ -225,7 +225,7 @@ class PetitionEnded(models.Model):
         verbose_name_plural = _("ended petitions")
 
     def __str__(self) -> str:
-        return f"{self.case_id} ended"
+        return f"{self.case_id} {self.ended_at:%Y-%m-%d}"
 
 
 class PartyFeedback(models.Model):
