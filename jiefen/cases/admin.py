@@ -81,7 +81,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_editable = ("is_active",)
     list_filter = ("level", "is_active", "category", "min_risk", "channel")
     ordering = ("order", "id")
-    raw_id_fields = ("region",)
+    autocomplete_fields = ("region",)
 
 
 class CaseEventInline(admin.TabularInline):

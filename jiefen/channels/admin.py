@@ -43,8 +43,10 @@ class HotlineOrderAdmin(admin.ModelAdmin):
 class GridMemberAdmin(admin.ModelAdmin):
     list_display = ("grid", "staff", "is_leader")
     list_filter = ("is_leader",)
-    autocomplete_fields = ()
-    raw_id_fields = ("grid", "staff")
+    # Searchable pickers: grids by code, name or village; staff by username, name or organisation.
+    autocomplete_fields = ("grid", "staff")
+    search_fields = ("grid__name", "grid__code", "staff__username", "staff__display_name")
+    list_select_related = ("grid", "staff")
 
 
 @admin.register(GridCheck)

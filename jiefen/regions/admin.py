@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from jiefen.channels.models import GridMember
 from jiefen.regions.models import Grid, Region
 from jiefen.regions.services import grid_create
 
@@ -29,8 +30,17 @@ class RegionAdmin(admin.ModelAdmin):
         return False
 
 
+class GridMemberInline(admin.TabularInline):
+    """The grid's leader and workers, picked by name (searchable), not by id."""
+
+    model = GridMember
+    extra = 1
+    autocomplete_fields = ("staff",)
+
+
 @admin.register(Grid)
 class GridAdmin(admin.ModelAdmin):
+    inlines = (GridMemberInline,)
     list_display = ("code", "name", "village")
     search_fields = ("code", "name", "village__name", "village__code")
     list_filter = (("village__town", admin.RelatedOnlyFieldListFilter),)
