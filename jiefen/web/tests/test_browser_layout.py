@@ -19,7 +19,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 SIZES = {"laptop": (1366, 768), "screen": (1920, 1080), "phone": (390, 844)}
-LANGUAGES = {"zh": "zh-CN,zh;q=0.9", "en": "en"}
+LANGUAGES = ("zh", "en")
 
 # Horizontal overflow of the page itself; wide tables scroll inside their own box.
 OVERFLOW = """() => {
@@ -44,6 +44,14 @@ OVERFLOW = """() => {
 }"""
 
 
+def _log_in(page, base_url: str, lang: str) -> None:
+    """Log in as the administrator of the walk and choose the language with the header's switch."""
+    browser_log_in(page, base_url, "boss")
+    if lang == "en":
+        page.click("form.lang button[value=en]")
+        page.wait_for_selector("html[lang=en]")
+
+
 def _shoot(page, name: str) -> None:
     folder = os.environ.get("JIEFEN_SHOTS")
     if folder:
@@ -55,10 +63,8 @@ def _shoot(page, name: str) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_no_staff_page_overflows_sideways(new_browser_page, live_server, world, size, lang):  # noqa: F811
     width, height = SIZES[size]
-    page = new_browser_page(
-        viewport={"width": width, "height": height}, extra_http_headers={"Accept-Language": LANGUAGES[lang]}
-    )
-    browser_log_in(page, live_server.url, "boss")
+    page = new_browser_page(viewport={"width": width, "height": height})
+    _log_in(page, live_server.url, lang)
     problems = {}
     for path in STAFF_PAGES:
         page.goto(live_server.url + path.format(number=world["case"].number))
@@ -147,10 +153,8 @@ def test_the_big_screen_is_exactly_1920_by_1080_with_readable_labels(
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_staff_header_works_on_a_phone(new_browser_page, live_server, world, lang):  # noqa: F811
-    page = new_browser_page(
-        viewport={"width": 390, "height": 844}, extra_http_headers={"Accept-Language": LANGUAGES[lang]}
-    )
-    browser_log_in(page, live_server.url, "boss")
+    page = new_browser_page(viewport={"width": 390, "height": 844})
+    _log_in(page, live_server.url, lang)
     _shoot(page, f"header-390-{lang}")
     links = page.evaluate(
         """() => [...document.querySelectorAll('.mainnav a')].map(a => {
