@@ -1,0 +1,71 @@
+"""The centre's stories played in a real browser with the demo's accounts only: the database is
+prepared by `jiefen demo`'s own seeding (without synthetic cases) and every step is done by the
+demo account whose job it is, logged in with the demo password."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from jiefen.cases.models import Case, CaseEvent
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    """The demo as `jiefen demo --cases 0` leaves it: county, organisations, accounts, grids."""
+    from jiefen.demo.services import _featured, demo_prepare
+
+    settings.DATA_DIR = tmp_path
+    report = demo_prepare(cases=0)
+    town, village = _featured(report.county)
+    password = json.loads((tmp_path / "demo-accounts.json").read_text())["password"]
+    return {"password": password, "town": town, "village": village}
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base_url}/cases/")
+
+
+def log_out(page) -> None:
+    page.click("form[action$='/logout/'] button")
+
+
+def test_a_hotline_threat_is_taken_in_charge_by_a_leader(new_browser_page, live_server, demo):
+    page = new_browser_page(viewport={"width": 1366, "height": 900})
+    # the window clerk takes down what the 12345 hotline passed on: a threat to jump
+    log_in(page, live_server.url, "clerk", demo["password"])
+    page.goto(f"{live_server.url}/cases/new/")
+    page.select_option("#id_channel", "hotline_12345")
+    page.select_option("#id_town", demo["town"].code)
+    page.wait_for_selector(f"#id_village option[value='{demo['village'].code}']", state="attached")
+    page.select_option("#id_village", demo["village"].code)
+    page.fill("#id_parties-0-name", "陈卫东")
+    page.fill("#id_parties-0-phone", "13912345678")
+    page.fill("#id_parties-1-name", "某建筑公司")
+    page.select_option("#id_category", "labour")
+    page.fill("#id_description", "来电称工地拖欠工资半年，今晚不给钱就从塔吊上跳下去，情绪激动")
+    page.click("button[name=register]")
+    page.wait_for_selector("#case-number")
+    number = page.inner_text("#case-number")
+    case = Case.objects.get(number=number)
+    assert case.channel == "hotline_12345"
+    assert case.triage.risk_level == "red"
+    log_out(page)
+    # the centre's director sees it and takes it in charge (包案)
+    log_in(page, live_server.url, "leader", demo["password"])
+    page.goto(f"{live_server.url}/cases/{number}/")
+    page.click("#leaders button[type=submit]")
+    page.wait_for_selector("#leaders strong")
+    # then the case names its leader, and the timeline says so
+    assert "朱国强" in page.inner_text("#leaders")
+    assert CaseEvent.objects.filter(case=case, kind="leader_took_charge").exists()
