@@ -69,3 +69,51 @@ def test_a_hotline_threat_is_taken_in_charge_by_a_leader(new_browser_page, live_
     # then the case names its leader, and the timeline says so
     assert "朱国强" in page.inner_text("#leaders")
     assert CaseEvent.objects.filter(case=case, kind="leader_took_charge").exists()
+
+
+def test_a_group_wage_case_at_the_window_reaches_labour_arbitration(new_browser_page, live_server, demo):
+    from jiefen.directory.models import Organization
+
+    page = new_browser_page(viewport={"width": 1366, "height": 900})
+    # the window clerk registers twenty-three workers' unpaid wages, told by their spokesman
+    log_in(page, live_server.url, "clerk", demo["password"])
+    page.goto(f"{live_server.url}/cases/new/")
+    page.select_option("#id_channel", "walk_in")
+    page.select_option("#id_town", demo["town"].code)
+    page.wait_for_selector(f"#id_village option[value='{demo['village'].code}']", state="attached")
+    page.select_option("#id_village", demo["village"].code)
+    page.fill("#id_parties-0-name", "刘建军")
+    page.fill("#id_parties-0-phone", "13712345678")
+    page.fill("#id_parties-1-name", "安吉某建设工程有限公司")
+    page.select_option("#id_category", "labour")
+    page.fill(
+        "#id_description", "某工地拖欠二十三名农民工工资共计约四十万元，包工头失联，工人集体来访要求结清"
+    )
+    page.click("button[name=register]")
+    page.wait_for_selector("#case-number")
+    number = page.inner_text("#case-number")
+    case = Case.objects.get(number=number)
+    assert any(r.get("code") == "group_dispute" for r in case.triage.risk_reasons), case.triage.risk_reasons
+    log_out(page)
+    # the dispatcher sends it to the labour dispute arbitration commission
+    labour = Organization.objects.get(staff__username="labour")
+    log_in(page, live_server.url, "dispatcher", demo["password"])
+    page.goto(f"{live_server.url}/cases/{number}/")
+    page.select_option("#action-route select[name=organization]", str(labour.pk))
+    if page.locator("#action-route textarea[name=reason]").count():
+        page.fill("#action-route textarea[name=reason]", "群体性欠薪，由劳动人事争议仲裁院承办")
+    page.click("#action-route button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    case.refresh_from_db()
+    assert case.lead_organization == labour
+    log_out(page)
+    # and the arbitrator accepts it
+    log_in(page, live_server.url, "labour", demo["password"])
+    page.goto(f"{live_server.url}/cases/{number}/")
+    page.click("#action-accept button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    case.refresh_from_db()
+    assert case.status == "accepted"
+    assert "蒋红梅" in "".join(
+        CaseEvent.objects.filter(case=case).values_list("actor__display_name", flat=True)
+    )
