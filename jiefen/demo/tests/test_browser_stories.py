@@ -117,3 +117,73 @@ def test_a_group_wage_case_at_the_window_reaches_labour_arbitration(new_browser_
     assert "蒋红梅" in "".join(
         CaseEvent.objects.filter(case=case).values_list("actor__display_name", flat=True)
     )
+
+
+def test_a_water_leak_settled_in_the_village_is_confirmed_by_the_court(new_browser_page, live_server, demo):
+    from django.utils import timezone
+
+    from jiefen.procedures.models import Procedure
+
+    page = new_browser_page(viewport={"width": 1366, "height": 900})
+    now = timezone.localtime()
+    # the clerk registers the neighbours' water leak; the rules send it to the village committee
+    log_in(page, live_server.url, "clerk", demo["password"])
+    page.goto(f"{live_server.url}/cases/new/")
+    page.select_option("#id_town", demo["town"].code)
+    page.wait_for_selector(f"#id_village option[value='{demo['village'].code}']", state="attached")
+    page.select_option("#id_village", demo["village"].code)
+    page.fill("#id_parties-0-name", "王秀兰")
+    page.fill("#id_parties-0-phone", "13612345678")
+    page.fill("#id_parties-1-name", "赵明")
+    page.select_option("#id_category", "neighbour")
+    page.fill("#id_description", "楼上卫生间漏水，楼下天花板发霉，多次协商未果")
+    page.click("button[name=register]")
+    page.wait_for_selector("#case-number")
+    number = page.inner_text("#case-number")
+    case = Case.objects.get(number=number)
+    assert case.lead_organization.kind == "village_committee"
+    log_out(page)
+    # the village mediator accepts it, mediates and records the agreement
+    log_in(page, live_server.url, "mediator", demo["password"])
+    page.goto(f"{live_server.url}/cases/{number}/")
+    page.click("#action-accept button[type=submit]")
+    page.wait_for_selector("#start-procedure")
+    page.click("#start-procedure > summary")
+    page.select_option("#start-kind", "people_mediation")
+    page.click("button[name=start]")
+    page.wait_for_selector("article.procedure[data-kind=people_mediation]")
+    pm = Procedure.objects.get(case=case, kind="people_mediation")
+    page.click(f"#act-{pm.pk}-record_session > summary")
+    page.fill("#record_session-held_at", now.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#record_session-place", "村调解室")
+    page.fill("#record_session-participants", "王秀兰、赵明")
+    page.click("button[name=submit-record_session]")
+    page.wait_for_selector(f"#procedure-{pm.pk} details summary:has-text('(1)')")
+    page.click(f"#act-{pm.pk}-record_agreement > summary")
+    page.fill("#record_agreement-terms", "赵明修复卫生间防水\n赵明赔偿王秀兰天花板修缮费一千二百元")
+    page.click("button[name=submit-record_agreement]")
+    page.wait_for_selector("#agreement-pdf")
+    # the parties apply for judicial confirmation
+    page.click("#start-procedure > summary")
+    page.select_option("#start-kind", "judicial_confirmation")
+    page.click("button[name=start]")
+    page.wait_for_selector("article.procedure[data-kind=judicial_confirmation]")
+    jc = Procedure.objects.get(case=case, kind="judicial_confirmation")
+    page.click(f"#act-{jc.pk}-file_application > summary")
+    page.click("button[name=submit-file_application]")
+    page.wait_for_load_state("load")
+    log_out(page)
+    # the court accepts the application and confirms the agreement
+    log_in(page, live_server.url, "court", demo["password"])
+    page.goto(f"{live_server.url}/cases/{number}/")
+    page.click(f"#act-{jc.pk}-court_accept > summary")
+    page.click("button[name=submit-court_accept]")
+    page.wait_for_load_state("load")
+    page.click(f"#act-{jc.pk}-confirm > summary")
+    page.fill("#confirm-ruling_no", f"({now.year})浙0523民特8号")
+    page.click("button[name=submit-confirm]")
+    page.wait_for_selector(f"#procedure-{jc.pk} [data-outcome=confirmed]")
+    # then
+    jc.refresh_from_db()
+    assert jc.outcome == "confirmed"
+    assert page.inner_text("#case-status") == "已化解"
