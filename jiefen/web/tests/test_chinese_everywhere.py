@@ -247,3 +247,21 @@ def test_admin_pages_speak_chinese(client, world, path):
     if words and os.environ.get("JIEFEN_WALK_DUMP"):
         Path(os.environ["JIEFEN_WALK_DUMP"]).write_text(html, encoding="utf-8")
     assert words == set(), " ".join(sorted(words))
+
+
+def test_every_model_and_field_has_a_translatable_name():
+    """Field and model names reach the administration's columns, labels and filters: each is given
+    (verbose_name=_("…")), never left to Django's English default made from the code's name."""
+    from django.apps import apps
+
+    missing = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("jiefen."):
+            continue
+        opts = model._meta
+        if "verbose_name" not in opts.original_attrs:
+            missing.append(opts.label)
+        for field in opts.local_fields + opts.local_many_to_many:
+            if not field.auto_created and "verbose_name" not in field.deconstruct()[3]:
+                missing.append(f"{opts.label}.{field.name}")
+    assert missing == []
