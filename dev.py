@@ -61,7 +61,27 @@ def browser_available() -> str | None:
     return None
 
 
+START_HELP = """usage: python3 dev.py start [options]
+
+Install into .venv, prepare the 安吉县 demo (idempotent: a second run keeps cases and password)
+and serve it. The options go to `jiefen demo`:
+
+  --port PORT      port to serve on (default 8000)
+  --host HOST      address to bind (default 127.0.0.1)
+  --cases N        synthetic cases to generate on the first run (default 2000)
+  --seed N         random seed of the demo data (default 330523)
+  --workers N      gunicorn workers; 0 = Django's runserver (default 2)
+  --no-serve       prepare the demo only, do not serve
+
+The demo accounts and their password are printed at the end (and kept in
+JIEFEN_DATA_DIR/demo-accounts.json). DATABASE_URL chooses the database (SQLite in ./var by default).
+"""
+
+
 def cmd_start(args: list[str]) -> None:
+    if "-h" in args or "--help" in args:
+        print(START_HELP, end="")  # before installing anything
+        return
     install()
     os.execv(str(BIN / "jiefen"), [str(BIN / "jiefen"), "demo", *args])
 

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from jiefen.alerts import selectors, services
 from jiefen.alerts.models import Alert
-from jiefen.alerts.rules import reason_text
+from jiefen.alerts.rules import reason_text, subject_text
 from jiefen.directory.requests import ApiRequest
 
 router = Router(tags=["alerts"])
@@ -52,7 +52,7 @@ def alert_out(a: Alert) -> dict:
         "rule_label": str(a.rule.get_code_display()),
         "severity": a.severity,
         "subject_kind": a.subject_kind,
-        "subject": a.subject_label or a.subject_key,
+        "subject": subject_text(a),
         "case": a.case.number if a.case_id else None,
         "region_code": region.code,
         "status": a.status,

@@ -84,18 +84,36 @@ class Alert(models.Model):
     """
 
     # Lookups by rule or place use the composite indexes below (no single-column ones).
-    rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts", db_index=False)
+    rule = models.ForeignKey(
+        AlertRule, on_delete=models.PROTECT, related_name="alerts", db_index=False, verbose_name=_("rule")
+    )
     subject_kind = models.CharField(_("subject"), max_length=12, choices=SubjectKind.choices)
-    subject_key = models.CharField(max_length=100)
+    subject_key = models.CharField(max_length=100, verbose_name=_("subject"))
     subject_label = models.CharField(_("subject"), max_length=200, blank=True)
-    episode = models.CharField(max_length=40, blank=True)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
+    episode = models.CharField(max_length=40, blank=True, verbose_name=_("episode"))
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("case")
+    )
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("county")
+    )
     town = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("town"),
     )
     village = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("village"),
     )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     reasons = models.JSONField(_("reasons"), default=list)
@@ -105,8 +123,8 @@ class Alert(models.Model):
     resolution = models.CharField(_("resolution"), max_length=10, choices=Resolution.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     opened_at = models.DateTimeField(_("opened at"))
-    updated_at = models.DateTimeField()
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -114,8 +132,9 @@ class Alert(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("acknowledged by"),
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -123,6 +142,7 @@ class Alert(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("closed by"),
     )
 
     class Meta:
@@ -150,19 +170,19 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule.code} {self.subject_kind}:{self.subject_label or self.subject_key}"
+        return f"{self.rule} {self.subject_label or self.subject_key}"
 
 
 class SweepState(models.Model):
     """The watermark of the periodic sweep: up to which moment time-driven rules have been
     evaluated, so that each run looks only at what came due since (incremental)."""
 
-    name = models.CharField(max_length=40, unique=True)
-    watermark = models.DateTimeField(null=True, blank=True)
-    last_started_at = models.DateTimeField(null=True, blank=True)
-    last_finished_at = models.DateTimeField(null=True, blank=True)
-    last_seconds = models.FloatField(null=True, blank=True)
-    last_result = models.JSONField(default=dict, blank=True)
+    name = models.CharField(max_length=40, unique=True, verbose_name=_("name"))
+    watermark = models.DateTimeField(null=True, blank=True, verbose_name=_("watermark"))
+    last_started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last started at"))
+    last_finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last finished at"))
+    last_seconds = models.FloatField(null=True, blank=True, verbose_name=_("last duration (seconds)"))
+    last_result = models.JSONField(default=dict, blank=True, verbose_name=_("last result"))
 
     class Meta:
         verbose_name = _("sweep state")

@@ -150,3 +150,13 @@ def reason_text(reason: dict) -> str:
     if code == "spike":
         return _("%(count)s cases in %(days)s days; the trailing average is %(baseline)s") % r
     return str(reason)
+
+
+def subject_text(alert) -> str:
+    """An alert's subject in the reader's language: a hotspot names its category by its label
+    (its key is "region code:category code"; the stored label was written in the sweep's language)."""
+    code, _sep, category = (alert.subject_key or "").partition(":")
+    if alert.subject_kind == "region" and category in Category.values:
+        place = (alert.subject_label or code).split(" · ")[0]
+        return f"{place} · {Category(category).label}"
+    return alert.subject_label or alert.subject_key

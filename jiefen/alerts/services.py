@@ -31,7 +31,7 @@ from jiefen.alerts.models import (
     SubjectKind,
     SweepState,
 )
-from jiefen.cases.choices import OPEN_STATUSES, PartyKind, PartyRole, Status
+from jiefen.cases.choices import OPEN_STATUSES, Category, PartyKind, PartyRole, Status
 from jiefen.cases.models import Case, CaseEvent, CaseStep, Party
 from jiefen.core import clock, rawsql
 from jiefen.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
@@ -875,7 +875,8 @@ def _window_signals(rule: AlertRule, today) -> list[Signal]:
         reason = {"count": n, "days": days, "baseline": round(baseline, 1)}
         if rule.code == RuleKind.HOTSPOT:
             reason.update(code="hotspot", category=value)
-            key, label = f"{region.code}:{value}", f"{region.name} · {value}"
+            category = Category(value).label if value in Category.values else value
+            key, label = f"{region.code}:{value}", f"{region.name} · {category}"
         else:
             reason.update(code="spike")
             key, label = region.code, region.name

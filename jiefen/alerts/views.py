@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiefen.alerts import selectors, services
 from jiefen.alerts.models import AlertStatus, RuleKind, SubjectKind
-from jiefen.alerts.rules import reason_text
+from jiefen.alerts.rules import reason_text, subject_text
 from jiefen.alerts.services import CALENDAR_SUBJECT
 from jiefen.core.errors import DomainError, NotFound
 from jiefen.dashboard.selectors import case_list_url
@@ -34,7 +34,7 @@ def _row(alert, viewer) -> dict:
         # the calendar's alert names its subject in the reader's language, not the writer's
         "subject_label": _("working-day calendar")
         if alert.subject_key == CALENDAR_SUBJECT
-        else alert.subject_label,
+        else subject_text(alert),
         "subject_url": _subject_url(alert),
         "reasons": [reason_text(r) for r in alert.reasons],
         "can_manage": alert.status != AlertStatus.CLOSED and services.can_manage(viewer, alert),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -100,11 +101,70 @@ def _loc(loc) -> str:
     return out or "body"
 
 
+# pydantic's messages are English: each error type a client can cause is said in the caller's
+# language, with pydantic's context (limits, expected values) filled in.
+FIELD_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "missing_argument": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("This field is not expected."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "string_pattern_mismatch": gettext_lazy("The value does not have the expected form."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "date_type": gettext_lazy("Enter a date like 2026-01-31."),
+    "date_parsing": gettext_lazy("Enter a date like 2026-01-31."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date like 2026-01-31."),
+    "datetime_type": gettext_lazy("Enter a time like 2026-01-31T09:30:00+08:00."),
+    "datetime_parsing": gettext_lazy("Enter a time like 2026-01-31T09:30:00+08:00."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a time like 2026-01-31T09:30:00+08:00."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "greater_than": gettext_lazy("Enter a value greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a value of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a value less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a value of at most %(le)s."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "list_type": gettext_lazy("Give a list."),
+    "dict_type": gettext_lazy("Give an object."),
+    "model_type": gettext_lazy("Give an object."),
+    "model_attributes_type": gettext_lazy("Give an object."),
+    "uuid_parsing": gettext_lazy("Enter a valid identifier."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+}
+
+
+def _field_message(err: dict) -> str:
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "value_error":  # raised by our own validators: their message is already translated
+        return str(ctx.get("error") or err.get("msg", "")).removeprefix("Value error, ")
+    template = FIELD_MESSAGES.get(kind)
+    if template is None:
+        return str(_("Invalid value."))
+    values = {k: str(v) for k, v in ctx.items()}
+    if "expected" in values:  # pydantic lists the choices as "'a', 'b' or 'c'"
+        values["expected"] = values["expected"].replace(" or ", ", ")
+    try:
+        return str(template) % values
+    except (KeyError, TypeError, ValueError):
+        return str(_("Invalid value."))
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        fields.setdefault(_loc(err.get("loc", ())), []).append(str(err.get("msg", "")))
+        fields.setdefault(_loc(err.get("loc", ())), []).append(_field_message(err))
     return api.create_response(
         request,
         {"error": "validation_failed", "message": _("The request has invalid fields."), "fields": fields},

@@ -65,14 +65,23 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         "min_risk",
         "channel",
         "level",
-        "lead_kind",
+        "lead_kind_shown",
         "is_active",
         "note",
     )
+
+    @admin.display(description=_("lead organisation kind"), ordering="lead_kind")
+    def lead_kind_shown(self, obj):
+        return (
+            OrganizationKind(obj.lead_kind).label
+            if obj.lead_kind in OrganizationKind.values
+            else obj.lead_kind
+        )
+
     list_editable = ("is_active",)
     list_filter = ("level", "is_active", "category", "min_risk", "channel")
     ordering = ("order", "id")
-    raw_id_fields = ("region",)
+    autocomplete_fields = ("region",)
 
 
 class CaseEventInline(admin.TabularInline):

@@ -22,11 +22,13 @@ class CaseSequence(models.Model):
     """The last number given per county and year; locked while a case is registered so that
     numbers are unique and gap-free (a rolled-back registration rolls its number back too)."""
 
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last_value = models.PositiveIntegerField(default=0)
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    last_value = models.PositiveIntegerField(default=0, verbose_name=_("last number"))
 
     class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
         constraints = [models.UniqueConstraint(fields=["county", "year"], name="caseseq_county_year")]
 
     def __str__(self) -> str:
@@ -44,10 +46,12 @@ class Case(models.Model):
     number = models.CharField(_("case number"), max_length=24, unique=True)
     # Foreign keys whose lookups a composite index below already serves have no index of
     # their own (every index is paid for on every registration); rarely set ones are partial.
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", db_index=False)
-    year = models.PositiveSmallIntegerField()
-    seq = models.PositiveIntegerField()
-    query_code_hash = models.CharField(max_length=64)
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("county")
+    )
+    year = models.PositiveSmallIntegerField(verbose_name=_("year"))
+    seq = models.PositiveIntegerField(verbose_name=_("sequence number"))
+    query_code_hash = models.CharField(max_length=64, verbose_name=_("query code (keyed hash)"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     description = models.TextField(_("description"))
     request = models.TextField(_("what is asked"), blank=True)
@@ -56,15 +60,33 @@ class Case(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="cases", verbose_name=_("region")
+    )
     town = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("town"),
     )
     village = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("village"),
     )
     lead_organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="lead_cases", db_index=False
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="lead_cases",
+        db_index=False,
+        verbose_name=_("lead organisation"),
     )
     received_at = models.DateTimeField(_("received at"))
     registered_at = models.DateTimeField(_("registered at"))
@@ -75,6 +97,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("registered by"),
     )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     # The due date rests on a year whose holiday notice is not loaded (deadlines.statutory).
@@ -82,17 +105,23 @@ class Case(models.Model):
     resolved_level = models.CharField(
         _("resolved at level"), max_length=10, choices=ResolvedLevel.choices, blank=True
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     statutory_route = models.CharField(_("statutory route"), max_length=20, blank=True)
     legal_route_told = models.TextField(_("legal route told"), blank=True)
-    return_count = models.PositiveIntegerField(default=0)
-    escalation_count = models.PositiveIntegerField(default=0)
+    return_count = models.PositiveIntegerField(default=0, verbose_name=_("returns"))
+    escalation_count = models.PositiveIntegerField(default=0, verbose_name=_("escalations"))
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("merged into"),
     )
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-received_at"]
@@ -128,15 +157,15 @@ class Case(models.Model):
 class Party(models.Model):
     """A party to a case. ID number and phone are kept encrypted, hashed and masked (core.pii)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", verbose_name=_("case"))
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=PartyKind.choices, default=PartyKind.PERSON)
     name = models.CharField(_("name"), max_length=100)
-    id_number_enc = models.TextField(blank=True)
-    id_number_hash = models.CharField(max_length=64, blank=True)
+    id_number_enc = models.TextField(blank=True, verbose_name=_("ID number (encrypted)"))
+    id_number_hash = models.CharField(max_length=64, blank=True, verbose_name=_("ID number (keyed hash)"))
     id_number_masked = models.CharField(_("ID number"), max_length=24, blank=True)
-    phone_enc = models.TextField(blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True)
+    phone_enc = models.TextField(blank=True, verbose_name=_("phone (encrypted)"))
+    phone_hash = models.CharField(max_length=64, blank=True, verbose_name=_("phone (keyed hash)"))
     phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
@@ -160,37 +189,49 @@ class Party(models.Model):
 class Assignment(models.Model):
     """Who leads (牵头) or assists (协办) a case at which level; ended rows keep the history."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assignments")
-    role = models.CharField(max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
-    level = models.CharField(max_length=10, choices=Level.choices)
-    is_active = models.BooleanField(default=True)
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("case")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("organisation")
+    )
+    role = models.CharField(
+        max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD, verbose_name=_("role")
+    )
+    level = models.CharField(max_length=10, choices=Level.choices, verbose_name=_("level"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    note = models.CharField(max_length=200, blank=True, verbose_name=_("note"))
 
     class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["started_at", "id"]
         indexes = [models.Index(fields=["organization", "is_active"])]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.role} {self.organization_id}"
+        return f"{self.case_id} {self.get_role_display()} {self.organization_id}"
 
 
 class CaseStep(models.Model):
     """The clock of one stage of a case: started, due, paused intervals, ended."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
-    code = models.CharField(max_length=60)
-    rule = models.ForeignKey("deadlines.TimeLimitRule", null=True, blank=True, on_delete=models.PROTECT)
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField(null=True, blank=True)
-    due_provisional = models.BooleanField(default=False)
-    paused_since = models.DateTimeField(null=True, blank=True)
-    paused_intervals = models.JSONField(default=list, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps", verbose_name=_("case"))
+    code = models.CharField(max_length=60, verbose_name=_("code"))
+    rule = models.ForeignKey(
+        "deadlines.TimeLimitRule", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("rule")
+    )
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("due at"))
+    due_provisional = models.BooleanField(default=False, verbose_name=_("due date provisional"))
+    paused_since = models.DateTimeField(null=True, blank=True, verbose_name=_("paused since"))
+    paused_intervals = models.JSONField(default=list, blank=True, verbose_name=_("paused intervals"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
 
     class Meta:
+        verbose_name = _("case clock")
+        verbose_name_plural = _("case clocks")
         ordering = ["started_at", "id"]
 
     def __str__(self) -> str:
@@ -203,8 +244,10 @@ class CaseEvent(models.Model):
     Written by services in the same transaction as the change; never updated or deleted.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
-    at = models.DateTimeField()
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", db_index=False, verbose_name=_("case")
+    )
+    at = models.DateTimeField(verbose_name=_("time"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -212,14 +255,17 @@ class CaseEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("actor"),
     )
-    kind = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(max_length=40, verbose_name=_("kind"))
+    from_status = models.CharField(max_length=20, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=20, blank=True, verbose_name=_("to status"))
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
 
     class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["case", "at"]),
@@ -244,13 +290,19 @@ class CaseEvent(models.Model):
 class PiiAccessLog(models.Model):
     """Every reveal of a full ID number or phone: who, whose, which field, when."""
 
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="access_log")
-    field = models.CharField(max_length=20)
-    at = models.DateTimeField()
-    via = models.CharField(max_length=10, default="web")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, related_name="access_log", verbose_name=_("party")
+    )
+    field = models.CharField(max_length=20, verbose_name=_("field"))
+    at = models.DateTimeField(verbose_name=_("time"))
+    via = models.CharField(max_length=10, default="web", verbose_name=_("via"))
 
     class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
         ordering = ["-at"]
 
     def __str__(self) -> str:
@@ -314,4 +366,11 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("routing rules")
 
     def __str__(self) -> str:
-        return f"{self.order}: {self.category or '*'} → {self.lead_kind}@{self.level}"
+        from jiefen.directory.models import OrganizationKind
+
+        kind = (
+            OrganizationKind(self.lead_kind).label
+            if self.lead_kind in OrganizationKind.values
+            else self.lead_kind
+        )
+        return f"{self.order}: {self.get_category_display() or '*'} → {kind} ({self.get_level_display()})"

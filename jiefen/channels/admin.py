@@ -8,6 +8,7 @@ from jiefen.channels.models import (
     HotlineOrder,
     Open311Token,
 )
+from jiefen.regions.admin import GridAdmin
 
 
 @admin.register(HotlineCategory)
@@ -43,8 +44,10 @@ class HotlineOrderAdmin(admin.ModelAdmin):
 class GridMemberAdmin(admin.ModelAdmin):
     list_display = ("grid", "staff", "is_leader")
     list_filter = ("is_leader",)
-    autocomplete_fields = ()
-    raw_id_fields = ("grid", "staff")
+    # Searchable pickers: grids by code, name or village; staff by username, name or organisation.
+    autocomplete_fields = ("grid", "staff")
+    search_fields = ("grid__name", "grid__code", "staff__username", "staff__display_name")
+    list_select_related = ("grid", "staff")
 
 
 @admin.register(GridCheck)
@@ -56,3 +59,15 @@ class GridCheckAdmin(admin.ModelAdmin):
 
 admin.site.register(GridReport)
 admin.site.register(Open311Token)
+
+
+class GridMemberInline(admin.TabularInline):
+    """The grid's leader and workers, picked by name (searchable), not by id."""
+
+    model = GridMember
+    extra = 1
+    autocomplete_fields = ("staff",)
+
+
+# Regions sit below channels: the grid's page in the admin gets its members from here.
+GridAdmin.inlines = (*GridAdmin.inlines, GridMemberInline)

@@ -22,7 +22,7 @@ class HotlineCategory(models.Model):
         verbose_name_plural = _("12345 category mappings")
 
     def __str__(self) -> str:
-        return f"{self.hotline_category} → {self.category}"
+        return f"{self.hotline_category} → {self.get_category_display()}"
 
 
 class OrderOutcome(models.TextChoices):
@@ -34,7 +34,9 @@ class HotlineOrder(models.Model):
     """A 12345 work order taken in: unique on the hotline's order id (imports are idempotent)."""
 
     order_id = models.CharField(_("order id"), max_length=64)  # unique: see Meta (no LIKE index)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="hotline_orders")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="hotline_orders", verbose_name=_("case")
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=OrderOutcome.choices)
     received_at = models.DateTimeField(_("received at"))
     hotline_category = models.CharField(_("12345 category"), max_length=100, blank=True)
@@ -48,6 +50,7 @@ class HotlineOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("imported by"),
     )
 
     class Meta:
@@ -70,9 +73,11 @@ class HotlineOrder(models.Model):
 class Open311Token(models.Model):
     """The token given for a request posted through Open311 (GeoReport v2 `tokens/{id}`)."""
 
-    token = models.CharField(max_length=40, unique=True)
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="open311_token")
-    created_at = models.DateTimeField()
+    token = models.CharField(max_length=40, unique=True, verbose_name=_("token"))
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="open311_token", verbose_name=_("case")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("Open311 token")
@@ -85,9 +90,14 @@ class Open311Token(models.Model):
 class GridMember(models.Model):
     """A staff member working a grid (网格员), or leading it (网格长)."""
 
-    grid = models.ForeignKey("regions.Grid", on_delete=models.CASCADE, related_name="members")
+    grid = models.ForeignKey(
+        "regions.Grid", on_delete=models.CASCADE, related_name="members", verbose_name=_("grid")
+    )
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grid_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="grid_memberships",
+        verbose_name=_("staff member"),
     )
     is_leader = models.BooleanField(_("grid leader"), default=False)
 
@@ -103,11 +113,17 @@ class GridMember(models.Model):
 class GridReport(models.Model):
     """A case reported by a grid worker on the spot, possibly on a citizen's behalf (代办)."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="grid_report")
-    grid = models.ForeignKey("regions.Grid", on_delete=models.PROTECT, related_name="reports")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="grid_report", verbose_name=_("case")
+    )
+    grid = models.ForeignKey(
+        "regions.Grid", on_delete=models.PROTECT, related_name="reports", verbose_name=_("grid")
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid worker")
+    )
     on_behalf = models.BooleanField(_("as agent for the citizen (代办)"), default=False)
-    reported_at = models.DateTimeField()
+    reported_at = models.DateTimeField(verbose_name=_("reported at"))
 
     class Meta:
         ordering = ["-reported_at"]
@@ -121,12 +137,23 @@ class GridReport(models.Model):
 class GridCheck(models.Model):
     """A routine check (排查) of a grid: what was looked at and whether anything was found."""
 
-    grid = models.ForeignKey("regions.Grid", on_delete=models.PROTECT, related_name="checks")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        "regions.Grid", on_delete=models.PROTECT, related_name="checks", verbose_name=_("grid")
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid worker")
+    )
     checked_at = models.DateTimeField(_("checked at"))
     found = models.BooleanField(_("something found"), default=False)
     note = models.TextField(_("note"), blank=True)
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("case"),
+    )
 
     class Meta:
         ordering = ["-checked_at", "-id"]

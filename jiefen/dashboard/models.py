@@ -28,17 +28,19 @@ class DailyCount(models.Model):
     split by the level it was resolved at. Theme rows carry `received` only.
     """
 
-    day = models.DateField()
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", db_index=False)
-    dim = models.CharField(max_length=10, choices=Dim.choices, blank=True)
-    value = models.CharField(max_length=30, blank=True)
-    received = models.IntegerField(default=0)
-    open = models.IntegerField(default=0)
-    resolved_village = models.IntegerField(default=0)
-    resolved_town = models.IntegerField(default=0)
-    resolved_county = models.IntegerField(default=0)
-    resolved_statutory = models.IntegerField(default=0)
-    resolve_workdays = models.IntegerField(default=0)
+    day = models.DateField(verbose_name=_("day"))
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("region")
+    )
+    dim = models.CharField(max_length=10, choices=Dim.choices, blank=True, verbose_name=_("dimension"))
+    value = models.CharField(max_length=30, blank=True, verbose_name=_("value"))
+    received = models.IntegerField(default=0, verbose_name=_("received"))
+    open = models.IntegerField(default=0, verbose_name=_("open"))
+    resolved_village = models.IntegerField(default=0, verbose_name=_("resolved in the village"))
+    resolved_town = models.IntegerField(default=0, verbose_name=_("resolved in the town"))
+    resolved_county = models.IntegerField(default=0, verbose_name=_("resolved at the county"))
+    resolved_statutory = models.IntegerField(default=0, verbose_name=_("resolved by statutory procedure"))
+    resolve_workdays = models.IntegerField(default=0, verbose_name=_("working days to resolve"))
 
     class Meta:
         verbose_name = _("daily count")
@@ -57,9 +59,15 @@ class OrgDailyCount(models.Model):
     """Returns (退回) per organisation and day: a return needs a reason and is counted against the
     organisation that returned the case (no buck-passing)."""
 
-    day = models.DateField()
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
-    returns = models.IntegerField(default=0)
+    day = models.DateField(verbose_name=_("day"))
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("organisation"),
+    )
+    returns = models.IntegerField(default=0, verbose_name=_("returns"))
 
     class Meta:
         verbose_name = _("returns per organisation and day")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -145,7 +146,7 @@ class CalendarDayAdmin(_InvalidatesCalendar):
 @admin.register(TimeLimitRule)
 class TimeLimitRuleAdmin(admin.ModelAdmin):
     list_display = [
-        "code",
+        "code_shown",
         "province",
         "name",
         "days",
@@ -155,4 +156,10 @@ class TimeLimitRuleAdmin(admin.ModelAdmin):
         "source",
     ]
     list_filter = ["unit", "province"]
+
+    @admin.display(description=gettext_lazy("code"), ordering="code")
+    def code_shown(self, obj):
+        # procedure kind and step of the rule (people_mediation.mediate …): an identifier
+        return format_html("<code>{}</code>", obj.code)
+
     search_fields = ["code", "name", "source"]

@@ -27,16 +27,17 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from jiefen.cases.models import Assignment, Case, CaseEvent, CaseSequence, CaseStep, Party
+from jiefen.channels.models import GridMember
 from jiefen.core import bulkwrite
 from jiefen.demo import bulk
 from jiefen.demo.counting import CounterSums, SeedCounters
 from jiefen.demo.generator import CaseGenerator, GeneratedCase, Row, World
 from jiefen.demo.platforms import platforms_seed
 from jiefen.directory.models import Organization, OrganizationKind, Role, Staff
-from jiefen.directory.services import organizations_seed_for_county, staff_create
+from jiefen.directory.services import organizations_seed_for_county, staff_create, village_short_name
 from jiefen.regions.importers import demo_divisions_path, read_regions
-from jiefen.regions.models import Region, RegionLevel
-from jiefen.regions.services import regions_import
+from jiefen.regions.models import Grid, Region, RegionLevel
+from jiefen.regions.services import grid_create, regions_import
 from jiefen.triage import search
 from jiefen.triage.models import CaseTriage
 
@@ -108,6 +109,7 @@ def demo_prepare(
     orgs_created = organizations_seed_for_county(county=county)
     town, village = _featured(county)
     accounts, created, password, path = _accounts_ensure(county, town, village)
+    _grids_ensure(village)
     platforms_seed(county=county, town=town, village=village)
     made = 0
     if cases > 0 and not Case.objects.filter(county=county).exists():
@@ -181,6 +183,11 @@ def _accounts_plan(
     centre = org(county, K.COUNTY_CENTRE)
     justice = org(town, K.JUSTICE_OFFICE)
     committee = org(village, K.VILLAGE_COMMITTEE)
+    town_centre = org(town, K.TOWN_CENTRE)
+    petition = org(county, K.PETITION_BUREAU)
+    court = org(county, K.COURT)
+    labour = org(county, K.LABOUR_ARBITRATION)
+    justice_bureau = org(county, K.JUSTICE_BUREAU)
     return [
         # Psychological records are the psych role's and the counsellor's only, not the administrator's.
         ("admin", [r for r in Role.values if r != Role.PSYCH], centre, "系统管理员"),
@@ -194,6 +201,17 @@ def _accounts_plan(
         ("analyst", [Role.ANALYST], centre, "指挥中心 姚敏"),
         ("psych", [Role.PSYCH], centre, "心理服务 何静"),
         ("counsellor", [], centre, "心理咨询师 陈慧"),
+        # Beyond the county centre: the town's centre, the village's grid leader, and the bodies
+        # the four stories of a centre reach (信访 with 复查/复核, 司法确认, 劳动人事争议仲裁).
+        ("town_clerk", [Role.CLERK, Role.DISPATCHER], town_centre, "镇街中心受理员 吴晓燕"),
+        ("town_handler", [Role.HANDLER, Role.MEDIATOR], town_centre, "镇街中心承办人 郑伟"),
+        ("town_leader", [Role.LEADER], town_centre, "镇街中心主任 周建国"),
+        ("grid_leader", [Role.GRID_WORKER], committee, "网格长 李根生"),
+        ("petition", [Role.CLERK, Role.HANDLER], petition, "信访局 林芳"),
+        ("petition_leader", [Role.LEADER, Role.HANDLER], petition, "信访局局长 赵志远"),
+        ("court", [Role.HANDLER], court, "法院立案庭 孙立"),
+        ("labour", [Role.HANDLER, Role.MEDIATOR], labour, "仲裁员 蒋红梅"),
+        ("justice_bureau", [Role.HANDLER, Role.LEADER], justice_bureau, "司法局 冯涛"),
     ]
 
 
@@ -235,6 +253,32 @@ def _accounts_ensure(
     # Accounts made elsewhere (another data folder on the same database) keep their password:
     # this folder does not know it, and the report says so.
     return accounts, created, password if path.exists() else None, path
+
+
+# (code suffix, name, members: (username, leads the grid))
+DEMO_GRIDS = (
+    ("01", "第一网格", (("grid_leader", True), ("grid_worker", False))),
+    ("02", "第二网格", (("grid_worker", False), ("agent", False))),
+)
+
+
+def _grids_ensure(village: Region) -> None:
+    """The featured village's grids (网格) with their members (the demo's grid leader, grid worker
+    and agent), so that grid reports and checks can be played; idempotent by grid code."""
+    staff = {
+        s.username: s for s in Staff.objects.filter(username__in=["grid_leader", "grid_worker", "agent"])
+    }
+    with transaction.atomic():
+        for suffix, name, members in DEMO_GRIDS:
+            code = f"{village.code}{suffix}"
+            grid = Grid.objects.filter(code=code).first() or grid_create(
+                village=village, code=code, name=f"{village_short_name(village.name)}{name}"
+            )
+            for username, leads in members:
+                if username in staff:
+                    GridMember.objects.get_or_create(
+                        grid=grid, staff=staff[username], defaults={"is_leader": leads}
+                    )
 
 
 def _write_private(path: Path, data: dict) -> None:

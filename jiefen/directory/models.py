@@ -50,7 +50,9 @@ class Organization(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganizationKind.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organizations")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("region")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -76,12 +78,17 @@ class Staff(AbstractUser):
     """
 
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("organisation"),
     )
     roles = models.JSONField(_("roles"), default=list, blank=True)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    failed_logins = models.PositiveIntegerField(default=0, verbose_name=_("failed logins"))
+    locked_until = models.DateTimeField(null=True, blank=True, verbose_name=_("locked until"))
 
     class Meta:
         verbose_name = _("staff member")
@@ -97,13 +104,15 @@ class Staff(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for the REST API; only its SHA-256 is stored."""
 
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    staff = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("staff member")
+    )
+    name = models.CharField(max_length=100, blank=True, verbose_name=_("name"))
+    key_hash = models.CharField(max_length=64, unique=True, verbose_name=_("key hash"))
+    prefix = models.CharField(max_length=8, verbose_name=_("prefix"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
+    revoked = models.BooleanField(default=False, verbose_name=_("revoked"))
 
     class Meta:
         verbose_name = _("API token")

@@ -19,17 +19,31 @@ class ConsultationChannel(models.TextChoices):
 class Consultation(models.Model):
     """One legal question answered (法律咨询), and whether it became a case."""
 
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     channel = models.CharField(_("channel"), max_length=20, choices=ConsultationChannel.choices)
     topic = models.CharField(_("topic"), max_length=20)  # a case category
     question = models.TextField(_("question"))
     answer = models.TextField(_("answer"), blank=True)
     lawyer = models.ForeignKey(
-        "mediators.Mediator", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "mediators.Mediator",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lawyer"),
     )
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("case"),
+    )
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    at = models.DateTimeField(verbose_name=_("time"))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -63,8 +77,10 @@ class KnowledgeEntry(models.Model):
 class DutyShift(models.Model):
     """A duty lawyer at the centre's window on a day (值班律师排班)."""
 
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    lawyer = models.ForeignKey("mediators.Mediator", on_delete=models.PROTECT, related_name="duty_shifts")
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    lawyer = models.ForeignKey(
+        "mediators.Mediator", on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("lawyer")
+    )
     day = models.DateField(_("day"))
     place = models.CharField(_("place"), max_length=100, default="公共法律服务窗口")
 
@@ -113,38 +129,56 @@ class LegalAidApplication(models.Model):
     a reasoned decision, the lawyer assigned from the registry."""
 
     number = models.CharField(_("application number"), max_length=30, unique=True)
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     channel = models.CharField(_("channel"), max_length=10, choices=AidChannel.choices)
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("case"),
+    )
     applicant_name = models.CharField(_("applicant"), max_length=50)
-    id_number_enc = models.TextField()
-    id_number_hash = models.CharField(max_length=64, db_index=True)
+    id_number_enc = models.TextField(verbose_name=_("ID number (encrypted)"))
+    id_number_hash = models.CharField(max_length=64, db_index=True, verbose_name=_("ID number (keyed hash)"))
     id_number_masked = models.CharField(_("ID number"), max_length=24)
-    phone_enc = models.TextField(blank=True)
+    phone_enc = models.TextField(blank=True, verbose_name=_("phone (encrypted)"))
     phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
     matter = models.CharField(_("matter"), max_length=30)
     facts = models.TextField(_("facts"))
     exempt_person = models.CharField(_("exempt from the means check as"), max_length=30, blank=True)
-    household_size = models.PositiveSmallIntegerField(null=True, blank=True)
-    household_monthly_income = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    assessment = models.JSONField(default=dict)
+    household_size = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("household size"))
+    household_monthly_income = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("household monthly income")
+    )
+    assessment = models.JSONField(default=dict, verbose_name=_("means assessment"))
     status = models.CharField(
         _("status"), max_length=10, choices=AidStatus.choices, default=AidStatus.PENDING
     )
     received_at = models.DateTimeField(_("received at"))
     decision_due_at = models.DateTimeField(_("decision due"))
     due_provisional = models.BooleanField(_("due date provisional"), default=False)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decision_reason = models.TextField(_("reasons of the decision"), blank=True)
-    assign_due_at = models.DateTimeField(null=True, blank=True)
-    assign_due_provisional = models.BooleanField(default=False)
-    lawyer = models.ForeignKey(
-        "mediators.Mediator", null=True, blank=True, on_delete=models.PROTECT, related_name="aid_cases"
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
     )
-    assigned_at = models.DateTimeField(null=True, blank=True)
-    query_code_hash = models.CharField(max_length=64, blank=True)
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_reason = models.TextField(_("reasons of the decision"), blank=True)
+    assign_due_at = models.DateTimeField(null=True, blank=True, verbose_name=_("assign by"))
+    assign_due_provisional = models.BooleanField(default=False, verbose_name=_("assign-by date provisional"))
+    lawyer = models.ForeignKey(
+        "mediators.Mediator",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="aid_cases",
+        verbose_name=_("lawyer"),
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("assigned at"))
+    query_code_hash = models.CharField(max_length=64, blank=True, verbose_name=_("query code (keyed hash)"))
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -27,6 +27,7 @@ class MediatorAdmin(admin.ModelAdmin):
     list_filter = ("kind", "available", "county")
     search_fields = ("name",)
     filter_horizontal = ("areas",)
+    autocomplete_fields = ("staff", "organization", "county")
     exclude = ("phone_enc",)
     readonly_fields = ("phone_masked",)
     inlines = [ConflictInline]

@@ -23,7 +23,7 @@ class ResolverOrganization(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=30, choices=ResolverOrgKind.choices)
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     areas = models.ManyToManyField(Region, blank=True, related_name="+", verbose_name=_("areas served"))
     categories = models.JSONField(_("dispute categories"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -31,7 +31,7 @@ class ResolverOrganization(models.Model):
         _("incubation stage"), max_length=12, choices=IncubationStage.choices, blank=True, default=""
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         ordering = ["county", "name"]
@@ -47,7 +47,10 @@ class IncubationRecord(models.Model):
     """One year of an organisation's incubation (孵化): stage, support received, the review."""
 
     organization = models.ForeignKey(
-        ResolverOrganization, on_delete=models.CASCADE, related_name="incubation"
+        ResolverOrganization,
+        on_delete=models.CASCADE,
+        related_name="incubation",
+        verbose_name=_("organisation"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
     stage = models.CharField(_("stage"), max_length=12, choices=IncubationStage.choices)
@@ -55,6 +58,8 @@ class IncubationRecord(models.Model):
     review = models.TextField(_("yearly review"), blank=True)
 
     class Meta:
+        verbose_name = _("incubation record")
+        verbose_name_plural = _("incubation records")
         ordering = ["organization", "-year"]
         constraints = [models.UniqueConstraint(fields=["organization", "year"], name="incubation_org_year")]
 
@@ -67,7 +72,7 @@ class Mediator(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=20, choices=MediatorKind.choices)
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
     areas = models.ManyToManyField(Region, blank=True, related_name="+", verbose_name=_("areas served"))
     categories = models.JSONField(_("dispute categories"), default=list, blank=True)
     languages = models.JSONField(_("languages and dialects"), default=list, blank=True)
@@ -83,14 +88,19 @@ class Mediator(models.Model):
     )
     # The mediator's login, when they use the product themselves (a counsellor opening records).
     staff = models.OneToOneField(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="registry_entry"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registry_entry",
+        verbose_name=_("staff member"),
     )
     available = models.BooleanField(_("available"), default=True)
     max_load = models.PositiveSmallIntegerField(_("most open cases at once"), default=8)
-    phone_enc = models.TextField(blank=True)
+    phone_enc = models.TextField(blank=True, verbose_name=_("phone (encrypted)"))
     phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         ordering = ["county", "name", "id"]
@@ -107,11 +117,15 @@ class ConflictDeclaration(models.Model):
     proposed nor assigned on a case with this party. Matched by name, or by the keyed hash of
     the ID number when one was given."""
 
-    mediator = models.ForeignKey(Mediator, on_delete=models.CASCADE, related_name="conflicts")
+    mediator = models.ForeignKey(
+        Mediator, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("mediator")
+    )
     party_name = models.CharField(_("party name"), max_length=100)
-    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, verbose_name=_("ID number (keyed hash)")
+    )
     note = models.CharField(_("relationship"), max_length=200, blank=True)
-    declared_at = models.DateTimeField()
+    declared_at = models.DateTimeField(verbose_name=_("declared at"))
 
     class Meta:
         ordering = ["mediator", "party_name"]
@@ -126,15 +140,26 @@ class ProcedureMediator(models.Model):
     """A registered mediator assigned to a procedure (who ran the mediation)."""
 
     procedure = models.ForeignKey(
-        "procedures.Procedure", on_delete=models.CASCADE, related_name="registered_mediators"
+        "procedures.Procedure",
+        on_delete=models.CASCADE,
+        related_name="registered_mediators",
+        verbose_name=_("procedure"),
     )
-    mediator = models.ForeignKey(Mediator, on_delete=models.PROTECT, related_name="assignments")
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
-    assigned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField()
-    score = models.IntegerField(null=True, blank=True)  # the recommendation's score at assignment
+    mediator = models.ForeignKey(
+        Mediator, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("mediator")
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    assigned_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned by")
+    )
+    assigned_at = models.DateTimeField(verbose_name=_("assigned at"))
+    score = models.IntegerField(
+        null=True, blank=True, verbose_name=_("score")
+    )  # the recommendation's score at assignment
 
     class Meta:
+        verbose_name = _("procedure mediator")
+        verbose_name_plural = _("procedure mediators")
         ordering = ["assigned_at", "id"]
         constraints = [models.UniqueConstraint(fields=["procedure", "mediator"], name="procmediator_once")]
 
@@ -146,9 +171,17 @@ class PreferredMediator(models.Model):
     """A party's preferred mediator, stated on the portal from the public list (one per case:
     a new choice replaces the old). The recommendation weighs it; it never bypasses a conflict."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")
-    mediator = models.ForeignKey(Mediator, on_delete=models.CASCADE, related_name="+")
-    stated_at = models.DateTimeField()
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    mediator = models.ForeignKey(
+        Mediator, on_delete=models.CASCADE, related_name="+", verbose_name=_("mediator")
+    )
+    stated_at = models.DateTimeField(verbose_name=_("stated at"))
+
+    class Meta:
+        verbose_name = _("preferred mediator")
+        verbose_name_plural = _("preferred mediators")
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.mediator_id}"

@@ -27,10 +27,14 @@ class ContactPhoneAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
+    @admin.display(description=_("channel"), ordering="channel")
+    def channel_shown(self, obj):
+        return obj.channel.upper()  # SMS
+
     list_display = (
         "created_at",
         "template",
-        "channel",
+        "channel_shown",
         "recipient_masked",
         "case",
         "status",
@@ -38,7 +42,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "next_attempt_at",
         "last_error",
     )
-    list_filter = ("status", "template", "channel")
+    list_filter = ("status", "template")
     search_fields = ("case__number", "key")
     readonly_fields = [f.name for f in OutboxMessage._meta.fields if f.name != "recipient_enc"]
     exclude = ("recipient_enc",)

@@ -28,8 +28,13 @@ class NotificationTemplate(models.Model):
 class ContactPhone(models.Model):
     """A staff member's mobile number for duty alerts and reminders (encrypted, PIPL)."""
 
-    staff = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact")
-    phone_enc = models.TextField()
+    staff = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="contact",
+        verbose_name=_("staff member"),
+    )
+    phone_enc = models.TextField(verbose_name=_("phone (encrypted)"))
     phone_masked = models.CharField(_("phone"), max_length=24)
 
     class Meta:
@@ -49,27 +54,37 @@ class OutboxMessage(models.Model):
     `failed` and listed for administrators.
     """
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=200, unique=True, verbose_name=_("key"))
     template = models.CharField(_("event"), max_length=40, choices=Template.choices)
     channel = models.CharField(_("channel"), max_length=10, default="sms")
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox_messages"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        verbose_name=_("case"),
     )
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("staff member"),
     )
-    recipient_enc = models.TextField(blank=True)
+    recipient_enc = models.TextField(blank=True, verbose_name=_("recipient (encrypted)"))
     recipient_masked = models.CharField(_("recipient"), max_length=24, blank=True)
     body = models.TextField(_("text"))
     # One-time codes are cleared from the table once delivered.
-    sensitive = models.BooleanField(default=False)
+    sensitive = models.BooleanField(default=False, verbose_name=_("sensitive"))
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
     last_error = models.TextField(_("last error"), blank=True)
-    provider_id = models.CharField(max_length=100, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True, verbose_name=_("provider's message id"))
     created_at = models.DateTimeField(_("created at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -80,4 +95,4 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.template} → {self.recipient_masked or self.staff_id} ({self.status})"
+        return f"{self.get_template_display()} → {self.recipient_masked or self.staff_id} ({self.get_status_display()})"

@@ -5,13 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class Attachment(models.Model):
     """A file a citizen sent with a submission: image or PDF, type checked by its content."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="portal_attachments")
-    file = models.FileField(upload_to="portal/%Y/%m/")
-    kind = models.CharField(max_length=10)  # jpeg, png, gif, webp, pdf
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    original_name = models.CharField(max_length=200, blank=True)
-    uploaded_at = models.DateTimeField()
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="portal_attachments", verbose_name=_("case")
+    )
+    file = models.FileField(upload_to="portal/%Y/%m/", verbose_name=_("file"))
+    kind = models.CharField(max_length=10, verbose_name=_("kind"))  # jpeg, png, gif, webp, pdf
+    size = models.PositiveIntegerField(verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    original_name = models.CharField(max_length=200, blank=True, verbose_name=_("original file name"))
+    uploaded_at = models.DateTimeField(verbose_name=_("uploaded at"))
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -28,16 +30,18 @@ class TrackingCode(models.Model):
     Only a keyed hash is kept; it expires, allows a few attempts and is used once.
     """
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    code_hash = models.CharField(max_length=64, verbose_name=_("code hash"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
     # Keyed hash of the phone the code went to: sends and wrong tries are limited per phone too.
-    phone_hash = models.CharField(max_length=64, blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, default="", verbose_name=_("phone (keyed hash)"))
 
     class Meta:
+        verbose_name = _("tracking code")
+        verbose_name_plural = _("tracking codes")
         indexes = [
             models.Index(fields=["case", "-created_at"]),
             models.Index(fields=["phone_hash", "-created_at"], name="trackingcode_phone"),
@@ -60,9 +64,11 @@ class ReopenRequest(models.Model):
     (Citizens' ratings are `procedures.PartyFeedback` rows of source `portal`: one notion of
     satisfaction, procedures.satisfaction.)"""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="reopen_requests")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="reopen_requests", verbose_name=_("case")
+    )
     reason = models.TextField(_("reason"))
-    at = models.DateTimeField()
+    at = models.DateTimeField(verbose_name=_("time"))
     handled = models.BooleanField(_("handled"), default=False)
     decision = models.CharField(_("decision"), max_length=10, choices=ReopenDecision.choices, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
@@ -86,12 +92,14 @@ class ReopenRequest(models.Model):
 class LinkedSubmission(models.Model):
     """A re-submission of a matter already registered: linked to the case, not registered again."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="linked_submissions")
-    channel = models.CharField(max_length=20)
-    description = models.TextField()
-    score = models.FloatField()
-    reason = models.CharField(max_length=200)
-    at = models.DateTimeField()
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="linked_submissions", verbose_name=_("case")
+    )
+    channel = models.CharField(max_length=20, verbose_name=_("channel"))
+    description = models.TextField(verbose_name=_("description"))
+    score = models.FloatField(verbose_name=_("score"))
+    reason = models.CharField(max_length=200, verbose_name=_("reason"))
+    at = models.DateTimeField(verbose_name=_("time"))
 
     class Meta:
         ordering = ["-at"]
@@ -106,10 +114,14 @@ class AttachmentAccess(models.Model):
     """Every opening of a citizen's file by staff (files carry personal data: ID card photos,
     contracts): who, which file, when, shown or saved."""
 
-    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="accesses")
-    staff = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    download = models.BooleanField(default=False)
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("attachment")
+    )
+    staff = models.ForeignKey(
+        "directory.Staff", on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    at = models.DateTimeField(verbose_name=_("time"))
+    download = models.BooleanField(default=False, verbose_name=_("downloaded"))
 
     class Meta:
         ordering = ["-at"]

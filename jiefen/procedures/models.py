@@ -28,24 +28,37 @@ USER = settings.AUTH_USER_MODEL
 class Procedure(models.Model):
     """One route taken for a case (人民调解, 司法确认, 信访 …); `state` is the open step's code."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="procedures")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="procedures", verbose_name=_("case")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=ProcedureKind.choices)
     status = models.CharField(
         _("status"), max_length=12, choices=ProcedureStatus.choices, default=ProcedureStatus.ACTIVE
     )
     state = models.CharField(_("current step"), max_length=40, blank=True)
     outcome = models.CharField(_("outcome"), max_length=40, blank=True)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    handler = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    follows = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="followed_by"
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
-    province = models.CharField(max_length=2)
-    data = models.JSONField(default=dict, blank=True)
+    handler = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("handler")
+    )
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followed_by",
+        verbose_name=_("follows"),
+    )
+    province = models.CharField(max_length=2, verbose_name=_("province"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    started_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    version = models.PositiveIntegerField(default=1)
+    started_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by")
+    )
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -54,26 +67,34 @@ class Procedure(models.Model):
         indexes = [models.Index(fields=["case", "kind"]), models.Index(fields=["kind", "outcome"])]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} #{self.pk}"
+        return f"{self.case_id} {self.get_kind_display()} #{self.pk}"
 
 
 class ProcedureStep(models.Model):
     """A stage of a procedure with its own time limit: the stored due date is computed by
     deadlines.calendar.due_date from (start, rule days + approved extensions, unit, paused)."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="steps", verbose_name=_("procedure")
+    )
     # Denormalised from the procedure so that "my deadlines" is one indexed query.
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    handler = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    handler = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("handler")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
     code = models.CharField(_("step"), max_length=40)
-    rule = models.ForeignKey("deadlines.TimeLimitRule", null=True, blank=True, on_delete=models.PROTECT)
+    rule = models.ForeignKey(
+        "deadlines.TimeLimitRule", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("rule")
+    )
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     due_provisional = models.BooleanField(_("due date provisional"), default=False)
     extended_days = models.PositiveIntegerField(_("approved extension days"), default=0)
-    paused_since = models.DateTimeField(null=True, blank=True)
-    paused_intervals = models.JSONField(default=list, blank=True)
+    paused_since = models.DateTimeField(null=True, blank=True, verbose_name=_("paused since"))
+    paused_intervals = models.JSONField(default=list, blank=True, verbose_name=_("paused intervals"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=40, blank=True)
 
@@ -102,36 +123,53 @@ class StepExtension(models.Model):
     """An extension of a step's time limit: requested, then approved by the role the rule
     names (or by the parties' consent where the law says so); bounded by the rule."""
 
-    step = models.ForeignKey(ProcedureStep, on_delete=models.CASCADE, related_name="extensions")
+    step = models.ForeignKey(
+        ProcedureStep, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("step")
+    )
     days = models.PositiveIntegerField(_("days"))
     reason = models.TextField(_("reason"))
     status = models.CharField(
-        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.REQUESTED,
+        verbose_name=_("status"),
     )
     basis = models.CharField(_("basis"), max_length=20, default="approval")
-    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(verbose_name=_("requested at"))
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
     class Meta:
+        verbose_name = _("time limit extension")
+        verbose_name_plural = _("time limit extensions")
         ordering = ["requested_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.step_id} +{self.days} {self.status}"
+        return f"{self.step_id} +{self.days} {self.get_status_display()}"
 
 
 class MediationSession(models.Model):
     """One mediation session: when, where, who took part, what was said."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="sessions")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("procedure")
+    )
     held_at = models.DateTimeField(_("held at"))
     place = models.CharField(_("place"), max_length=200)
     participants = models.TextField(_("participants"))
     minutes = models.TextField(_("minutes"), blank=True)
-    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
 
     class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
         ordering = ["held_at", "id"]
 
     def __str__(self) -> str:
@@ -141,19 +179,27 @@ class MediationSession(models.Model):
 class Agreement(models.Model):
     """A version of the mediation agreement (调解协议书); a change of terms is a new version."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="agreements")
-    version = models.PositiveIntegerField()
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("case")
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("procedure")
+    )
+    version = models.PositiveIntegerField(verbose_name=_("version"))
     facts = models.TextField(_("facts of the dispute"))
     terms = models.TextField(_("terms"))
     performance = models.TextField(_("manner and time of performance"), blank=True)
     effective_on = models.DateField(_("takes effect on"))
     committee = models.CharField(_("mediation committee"), max_length=100)
     mediators = models.CharField(_("mediators"), max_length=200, blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
         ordering = ["case", "-version"]
         constraints = [models.UniqueConstraint(fields=["case", "version"], name="agreement_case_version")]
 
@@ -167,14 +213,20 @@ class PetitionEnded(models.Model):
     One row per applicant keyed hash (ID number or phone) with the normalised facts, so a new
     registration is matched by an indexed lookup without reading personal data in clear."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    person_hash = models.CharField(max_length=64, db_index=True)
-    facts = models.TextField()
-    ended_at = models.DateTimeField()
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="+", verbose_name=_("procedure")
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    person_hash = models.CharField(max_length=64, db_index=True, verbose_name=_("person (keyed hash)"))
+    facts = models.TextField(verbose_name=_("facts"))
+    ended_at = models.DateTimeField(verbose_name=_("ended at"))
+
+    class Meta:
+        verbose_name = _("ended petition")
+        verbose_name_plural = _("ended petitions")
 
     def __str__(self) -> str:
-        return f"{self.case_id} ended"
+        return f"{self.case_id} {self.ended_at:%Y-%m-%d}"
 
 
 class PartyFeedback(models.Model):
@@ -182,18 +234,22 @@ class PartyFeedback(models.Model):
     the channel it came through (`source`: the portal, staff, the 12345 hotline). Read only
     through procedures.satisfaction, the one notion of satisfaction."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+")
-    closure_no = models.PositiveIntegerField(default=1)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("case"))
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="+", verbose_name=_("party"))
+    closure_no = models.PositiveIntegerField(default=1, verbose_name=_("closure number"))
     source = models.CharField(
         _("source"), max_length=10, choices=FeedbackSource.choices, default=FeedbackSource.STAFF
     )
     score = models.PositiveSmallIntegerField(_("satisfaction"))
     comment = models.TextField(_("comment"), blank=True)
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    at = models.DateTimeField(verbose_name=_("time"))
 
     class Meta:
+        verbose_name = _("party feedback")
+        verbose_name_plural = _("party feedbacks")
         ordering = ["at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "party", "closure_no"], name="feedback_once_per_closure"),
@@ -207,23 +263,34 @@ class PartyFeedback(models.Model):
 class ReturnVisit(models.Model):
     """A follow-up contact after closure (回访), due N working days later."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_visits")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="return_visits", verbose_name=_("case")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
     status = models.CharField(
-        max_length=10, choices=ReturnVisitStatus.choices, default=ReturnVisitStatus.SCHEDULED
+        max_length=10,
+        choices=ReturnVisitStatus.choices,
+        default=ReturnVisitStatus.SCHEDULED,
+        verbose_name=_("status"),
     )
     due_at = models.DateTimeField(_("due at"))
     due_provisional = models.BooleanField(_("due date provisional"), default=False)
     # When the visit was scheduled: its period counts from that day (recomputed when provisional).
-    scheduled_at = models.DateTimeField(null=True, blank=True)
-    reached = models.BooleanField(null=True)
-    satisfied = models.BooleanField(null=True)
-    recurred = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    scheduled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("scheduled at"))
+    reached = models.BooleanField(null=True, verbose_name=_("reached"))
+    satisfied = models.BooleanField(null=True, verbose_name=_("satisfied"))
+    recurred = models.BooleanField(default=False, verbose_name=_("recurred"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("done at"))
+    done_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("done by")
+    )
 
     class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(
@@ -241,14 +308,18 @@ class ReceptionDay(models.Model):
     """A leader's reception day (接访) or visit down (下访): date, place, leader, cases booked."""
 
     kind = models.CharField(_("kind"), max_length=12, choices=ReceptionKind.choices)
-    leader = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    leader = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("leader"))
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("leader reception day")
+        verbose_name_plural = _("leader reception days")
         ordering = ["-date", "id"]
 
     def __str__(self) -> str:
@@ -258,12 +329,16 @@ class ReceptionDay(models.Model):
 class ReceptionBooking(models.Model):
     """A case booked into a reception day."""
 
-    reception = models.ForeignKey(ReceptionDay, on_delete=models.CASCADE, related_name="bookings")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    note = models.TextField(blank=True)
-    booked_at = models.DateTimeField()
+    reception = models.ForeignKey(
+        ReceptionDay, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("reception day")
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    booked_at = models.DateTimeField(verbose_name=_("booked at"))
 
     class Meta:
+        verbose_name = _("reception booking")
+        verbose_name_plural = _("reception bookings")
         constraints = [models.UniqueConstraint(fields=["reception", "case"], name="booking_once")]
 
     def __str__(self) -> str:
@@ -273,13 +348,17 @@ class ReceptionBooking(models.Model):
 class LeaderCharge(models.Model):
     """A leader taking charge of a case (包案); ended rows keep the history."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="leader_charges")
-    leader = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="leader_charges", verbose_name=_("case")
+    )
+    leader = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("leader"))
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     class Meta:
+        verbose_name = _("leader in charge")
+        verbose_name_plural = _("leaders in charge")
         ordering = ["started_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -294,18 +373,28 @@ class LeaderCharge(models.Model):
 class SupervisionOrder(models.Model):
     """A supervision order (督办) to an organisation about a case: due date, required reply."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    issued_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField()
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="supervisions", verbose_name=_("case")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    issued_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    issued_at = models.DateTimeField(verbose_name=_("issued at"))
     instructions = models.TextField(_("instructions"))
     due_at = models.DateTimeField(_("reply due"))
     due_provisional = models.BooleanField(_("due date provisional"), default=False)
     reply = models.TextField(_("reply"), blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
-    replied_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    replied_at = models.DateTimeField(null=True, blank=True, verbose_name=_("replied at"))
+    replied_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("replied by")
+    )
 
     class Meta:
+        verbose_name = _("supervision order")
+        verbose_name_plural = _("supervision orders")
         ordering = ["due_at", "id"]
 
     def __str__(self) -> str:

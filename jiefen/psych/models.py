@@ -23,19 +23,33 @@ class ReferralStatus(models.TextChoices):
 
 
 class PsychReferral(models.Model):
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
     party = models.ForeignKey(
-        "cases.Party", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "cases.Party",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("party"),
     )
-    counsellor = models.ForeignKey("mediators.Mediator", on_delete=models.PROTECT, related_name="referrals")
+    counsellor = models.ForeignKey(
+        "mediators.Mediator", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("counsellor")
+    )
     source = models.CharField(_("source"), max_length=20)  # manual, red_risk, self_harm_words
-    reason_enc = models.TextField()
+    reason_enc = models.TextField(verbose_name=_("reason (encrypted)"))
     consent = models.BooleanField(_("consent given"), null=True)
-    consent_at = models.DateTimeField(null=True, blank=True)
-    consent_note_enc = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
+    consent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("consent given at"))
+    consent_note_enc = models.TextField(blank=True, verbose_name=_("consent note (encrypted)"))
+    status = models.CharField(
+        max_length=10,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.PROPOSED,
+        verbose_name=_("status"),
+    )
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -49,13 +63,17 @@ class PsychReferral(models.Model):
 class Screening(models.Model):
     """One screening; `result_enc` holds the answers, the score, the band and the self-harm flag."""
 
-    referral = models.ForeignKey(PsychReferral, on_delete=models.CASCADE, related_name="screenings")
-    scale = models.CharField(max_length=10)
-    result_enc = models.TextField()
-    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    referral = models.ForeignKey(
+        PsychReferral, on_delete=models.CASCADE, related_name="screenings", verbose_name=_("referral")
+    )
+    scale = models.CharField(max_length=10, verbose_name=_("scale"))
+    result_enc = models.TextField(verbose_name=_("result (encrypted)"))
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(verbose_name=_("time"))
 
     class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -63,12 +81,16 @@ class Screening(models.Model):
 
 
 class CounsellingSession(models.Model):
-    referral = models.ForeignKey(PsychReferral, on_delete=models.CASCADE, related_name="sessions")
-    held_at = models.DateTimeField()
-    notes_enc = models.TextField(blank=True)
-    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(
+        PsychReferral, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("referral")
+    )
+    held_at = models.DateTimeField(verbose_name=_("held at"))
+    notes_enc = models.TextField(blank=True, verbose_name=_("notes (encrypted)"))
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
 
     class Meta:
+        verbose_name = _("counselling session")
+        verbose_name_plural = _("counselling sessions")
         ordering = ["held_at", "id"]
 
     def __str__(self) -> str:
@@ -79,13 +101,19 @@ class PsychAlert(models.Model):
     """An immediate alert to one person (the case's leader, the counsellor): says only that a
     referral needs them now, never what was answered."""
 
-    referral = models.ForeignKey(PsychReferral, on_delete=models.CASCADE, related_name="alerts")
-    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, default="self_harm")
-    at = models.DateTimeField()
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    referral = models.ForeignKey(
+        PsychReferral, on_delete=models.CASCADE, related_name="alerts", verbose_name=_("referral")
+    )
+    recipient = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
+    kind = models.CharField(max_length=20, default="self_harm", verbose_name=_("kind"))
+    at = models.DateTimeField(verbose_name=_("time"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
 
     class Meta:
+        verbose_name = _("psychological alert")
+        verbose_name_plural = _("psychological alerts")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["recipient", "acknowledged_at"])]
 
@@ -96,12 +124,16 @@ class PsychAlert(models.Model):
 class PsychAccessLog(models.Model):
     """Every opening of a psychological record (append-only)."""
 
-    referral = models.ForeignKey(PsychReferral, on_delete=models.CASCADE, related_name="+")
-    viewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    what = models.CharField(max_length=20)
-    at = models.DateTimeField()
+    referral = models.ForeignKey(
+        PsychReferral, on_delete=models.CASCADE, related_name="+", verbose_name=_("referral")
+    )
+    viewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("viewer"))
+    what = models.CharField(max_length=20, verbose_name=_("what was viewed"))
+    at = models.DateTimeField(verbose_name=_("time"))
 
     class Meta:
+        verbose_name = _("psychological record access")
+        verbose_name_plural = _("psychological record accesses")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

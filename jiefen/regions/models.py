@@ -22,10 +22,19 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
-    county = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    town = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("county")
+    )
+    town = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("town")
+    )
     edition = models.CharField(_("edition"), max_length=20, blank=True, help_text=_("NBS code edition"))
 
     class Meta:
@@ -49,6 +58,7 @@ class Grid(models.Model):
         on_delete=models.PROTECT,
         related_name="grids",
         limit_choices_to={"level": RegionLevel.VILLAGE},
+        verbose_name=_("village"),
     )
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=100)

@@ -26,7 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Optional second factor for staff (TOTP authenticator apps): jiefen.directory.backends.
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "jiefen.directory.apps.TotpConfig",
     # The API docs page from ninja's own static files, not a CDN (works offline, fits the CSP).
     "ninja",
     "jiefen.core",
@@ -77,7 +77,8 @@ WSGI_APPLICATION = "jiefen.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Overrides of a few of Django's admin templates whose text Django leaves untranslated.
+        "DIRS": [BASE_DIR / "web" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

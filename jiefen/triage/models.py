@@ -27,25 +27,32 @@ class CaseTriage(models.Model):
     index covers (SQLite FTS5 table / PostgreSQL GIN expression index, see migrations).
     """
 
-    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="triage")
+    case = models.OneToOneField(
+        Case, primary_key=True, on_delete=models.CASCADE, related_name="triage", verbose_name=_("case")
+    )
     proposed_category = models.CharField(
         _("proposed category"), max_length=20, choices=Category.choices, blank=True
     )
     proposed_confidence = models.FloatField(_("confidence"), null=True, blank=True)
-    proposed_keywords = models.JSONField(default=list, blank=True)
+    proposed_keywords = models.JSONField(default=list, blank=True, verbose_name=_("proposed keywords"))
     confirmed_category = models.CharField(
         _("confirmed category"), max_length=20, choices=Category.choices, blank=True
     )
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
     needs_review = models.BooleanField(_("waits for a dispatcher"), default=False)
     risk_level = models.CharField(_("risk"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.BLUE)
-    risk_reasons = models.JSONField(default=list, blank=True)
-    risk_at = models.DateTimeField(null=True, blank=True)
-    routing = models.JSONField(default=dict, blank=True)
-    search_text = models.TextField(blank=True)
+    risk_reasons = models.JSONField(default=list, blank=True, verbose_name=_("risk reasons"))
+    risk_at = models.DateTimeField(null=True, blank=True, verbose_name=_("risk assessed at"))
+    routing = models.JSONField(default=dict, blank=True, verbose_name=_("routing"))
+    search_text = models.TextField(blank=True, verbose_name=_("search text"))
 
     class Meta:
         verbose_name = _("case triage")
@@ -69,16 +76,25 @@ class CaseLink(models.Model):
     """Two cases a person declared related (or one merged into the other). Stored once per pair
     with `case_id < other_id`; reading looks at both columns."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    other = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=LinkKind.choices, default=LinkKind.RELATED)
-    reason = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    other = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("other case"))
+    kind = models.CharField(
+        max_length=10, choices=LinkKind.choices, default=LinkKind.RELATED, verbose_name=_("kind")
     )
-    created_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "other"], name="caselink_pair"),

@@ -51,7 +51,7 @@ def test_seeded_years_are_2004_to_2026_with_their_notice():
 
     # then
     assert [y for y, _ in years] == list(range(2004, 2027))
-    assert years[-1][1].startswith("国务院办公厅关于2026年部分节假日安排的通知 (via chinesecalendar ")
+    assert years[-1][1].startswith("国务院办公厅关于2026年部分节假日安排的通知（据 chinesecalendar ")
 
 
 def test_seeded_calendar_agrees_with_chinese_calendar_on_every_day():

@@ -147,3 +147,68 @@ def test_a_demo_generated_in_december_tells_the_truth_about_its_deadlines(data_d
     assert any(provisional for *_x, provisional in due)
     # and the start-up output says why
     assert "Calendar WARNING" in out.getvalue() and "2027" in out.getvalue()
+
+
+def test_demo_has_every_role_of_the_four_stories(data_dir):
+    """The window's group wage case, the village's water leak confirmed by the court, the land
+    petition through 复查 and 复核, the hotline threat a leader takes in charge: every body those
+    stories reach has a demo account, and the village has grids with their members."""
+    from jiefen.channels.models import GridMember
+
+    # when
+    output = _demo()
+    # then
+    kinds = {s.username: s.organization.kind for s in Staff.objects.select_related("organization")}
+    assert kinds["town_clerk"] == kinds["town_handler"] == kinds["town_leader"] == "town_centre"
+    assert kinds["petition"] == kinds["petition_leader"] == "petition_bureau"
+    assert kinds["court"] == "court"
+    assert kinds["labour"] == "labour_arbitration"
+    assert kinds["justice_bureau"] == "justice_bureau"
+    assert Staff.objects.get(username="town_leader").has_role("leader")
+    assert Staff.objects.get(username="petition_leader").has_role("leader")
+    members = GridMember.objects.filter(
+        grid__village=Staff.objects.get(username="mediator").organization.region
+    )
+    assert {(m.staff.username, m.is_leader) for m in members} >= {
+        ("grid_leader", True),
+        ("grid_worker", False),
+    }
+    assert members.values("grid").distinct().count() == 2
+    for username in ("town_clerk", "petition", "court", "labour", "grid_leader"):
+        assert f"  {username} " in output  # printed with the others
+    # a second run adds no grid and no member
+    count = GridMember.objects.count()
+    _demo()
+    assert GridMember.objects.count() == count
+
+
+def test_dev_start_help_lists_its_options():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run(
+        [sys.executable, str(root / "dev.py"), "start", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for option in ("--port", "--cases", "--no-serve", "--host", "--workers"):
+        assert option in out
+
+
+def test_grid_members_are_picked_by_search_in_the_admin(client, data_dir):
+    """Grid members and a grid's staff are chosen with searchable pickers, not typed ids."""
+    _demo()
+    client.force_login(Staff.objects.get(username="admin"))
+    from jiefen.regions.models import Grid
+
+    grid = Grid.objects.order_by("code").first()
+    page = client.get(f"/admin/regions/grid/{grid.pk}/change/").content.decode()
+    assert "admin-autocomplete" in page and "vForeignKeyRawIdAdminField" not in page
+    page = client.get("/admin/intake_channels/gridmember/add/").content.decode()
+    assert page.count("admin-autocomplete") >= 2 and "vForeignKeyRawIdAdminField" not in page
+    # the picker's search answers by a staff member's name
+    found = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "intake_channels", "model_name": "gridmember", "field_name": "staff", "term": "网格长"},
+    ).json()
+    assert [r["text"] for r in found["results"]] == ["网格长 李根生"]

@@ -75,9 +75,17 @@
         series: [{ type: "bar", name: label("received"), data: values, label: { show: true, position: horizontal ? "right" : "top" } }]
       }, function (p) { go(linkMap[p.data.code]); });
     }
-    bars("chart-category", ov.by_category.slice(0, 12), links.by_category, false);
+    // Every category counts: beyond the first eleven, the rest are one explicit "other categories" bar.
+    bars("chart-category", withRest(ov.by_category, 12), links.by_category, false);
     bars("chart-channel", ov.by_channel, links.by_channel, false);
     bars("chart-towns", ov.by_town.slice(0, 15), links.by_town, true);
+  }
+
+  function withRest(rows, most) {
+    if (rows.length <= most) { return rows; }
+    var rest = rows.slice(most - 1);
+    var total = rest.reduce(function (sum, r) { return sum + r.received; }, 0);
+    return rows.slice(0, most - 1).concat([{ label: label("others"), received: total, code: "" }]);
   }
 
   function label(key) {

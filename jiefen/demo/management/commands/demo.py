@@ -57,7 +57,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"jiefen demo: http://{bind}:{port}/"))
         self.stdout.write("accounts (username — organisation — roles):")
         for a in report.accounts:
-            self.stdout.write(f"  {a.username:<12} {a.organization} — {', '.join(a.roles)}")
+            self.stdout.write(f"  {a.username:<16} {a.organization} — {', '.join(a.roles)}")
         if report.password:
             self.stdout.write(
                 f"password for every account: {report.password}   (kept in {report.accounts_file})"
