@@ -616,8 +616,13 @@ def case_transition(
     organization: Organization | None = None,
     statutory_route: str = "",
     legal_route: str = "",
+    reviewed_above: bool = False,
 ) -> Case:
     """Move a case by one action of the transition table, or refuse with a stable code.
+
+    `reviewed_above` (procedures only, never from a request): the action ends the matter by the
+    opinion of a body above the case's lead (a petition's 复查/复核), whose authority the
+    procedure checked; the lead-only rule of the table does not apply to it.
 
     The case row is locked for the whole move; a stale `version` from the caller is a
     conflict, so of two people acting on one screen state one wins and the other is told.
@@ -658,7 +663,7 @@ def case_transition(
                 _("'%(action)s' is not possible while the case is %(status)s.")
                 % {"action": act.label, "status": Status(locked.status).label}
             )
-        if not can_take(actor, locked, act):
+        if not (reviewed_above and act.code in ("resolve", "conclude")) and not can_take(actor, locked, act):
             raise PermissionDenied(_("You may not take this action on this case."))
         if act.result_required and not reason:
             # A close after a resolve carries the result recorded when it was resolved.

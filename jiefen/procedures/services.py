@@ -268,9 +268,19 @@ def _open_step_of(proc: Procedure) -> ProcedureStep | None:
 
 
 def _case_effect(
-    effect: str, case: Case, actor: Staff, reason: str, *, result: str = "", demands: str = ""
+    effect: str,
+    case: Case,
+    actor: Staff,
+    reason: str,
+    *,
+    result: str = "",
+    demands: str = "",
+    reviewed_above: bool = False,
 ) -> Case:
-    """Move the case itself through cases.services.case_transition when a procedure says so."""
+    """Move the case itself through cases.services.case_transition when a procedure says so.
+    `reviewed_above`: the act was a 复查/复核 opinion by a body above the one that answered
+    (信访工作条例 第35、36条, checked by `_check_body_above`): that body ends the matter although
+    the case is led by the body below."""
     case = _refresh(case)
     if effect == "case_start":
         if case.status == Status.ACCEPTED:
@@ -295,7 +305,9 @@ def _case_effect(
         if case.status == Status.ACCEPTED:
             case = case_transition(case=case.number, actor=actor, action="start")
         if case.status in (Status.IN_PROGRESS, Status.TRANSFERRED):
-            case = case_transition(case=case.number, actor=actor, action=action, reason=result)
+            case = case_transition(
+                case=case.number, actor=actor, action=action, reason=result, reviewed_above=reviewed_above
+            )
         return case
     return case
 
@@ -539,6 +551,8 @@ def procedure_act(
                     reason,
                     result=_procedure_result(proc, act, data, reason),
                     demands=proc.data.get("demands", ""),
+                    # a review by the body above (checked above) ends the case it does not lead
+                    reviewed_above=bool(act.above),
                 )
         if action in ("record_no_agreement",):
             notify_parties(

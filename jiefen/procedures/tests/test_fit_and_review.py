@@ -82,13 +82,17 @@ def test_a_mediation_escalated_to_the_town_moves_with_the_case(
     assert proc.outcome == "agreement"
 
 
-def _ended_petition(anji, staff_factory, travel, *, applicant, respondent, desc, category="property_land"):
+def _ended_petition(
+    anji, staff_factory, travel, *, applicant, respondent, desc, category="property_land", county_roles=None
+):
     """A petition against `respondent` answered by the town, reviewed by the county petition
     bureau and re-checked by the county centre: ended after 复核."""
     town_centre = anji.org("town_centre", anji.town)
     handler = staff_factory(town_centre, ["handler"], username="xf")
     bureau = staff_factory(anji.org("petition_bureau"), ["handler"], username="xfj")
-    county = staff_factory(anji.org("county_centre"), ["handler", "dispatcher"], username="xfzx")
+    county = staff_factory(
+        anji.org("county_centre"), county_roles or ["handler", "dispatcher"], username="xfzx"
+    )
     travel(at(2026, 3, 2))
     case = case_register(
         channel="petition",
@@ -97,7 +101,8 @@ def _ended_petition(anji, staff_factory, travel, *, applicant, respondent, desc,
         category=category,
         parties=[applicant, respondent],
     ).case
-    case_transition(case=case.number, actor=county, action="route", organization=town_centre)
+    dispatcher = staff_factory(anji.org("county_centre"), ["dispatcher"], username="dd")
+    case_transition(case=case.number, actor=dispatcher, action="route", organization=town_centre)
     case_transition(case=case.number, actor=handler, action="accept")
     proc = services.procedure_start(case=Case.objects.get(pk=case.pk), actor=handler, kind="petition")
     for who, action, result in (
@@ -229,3 +234,23 @@ def test_the_same_words_are_still_refused_outright(travel, anji, staff_factory):
             repeat_reason="再次申请",
         )
     assert refused.value.code == "petition_ended" and earlier.number in str(refused.value.message)
+
+
+def test_the_recheck_by_a_centre_leader_ends_a_case_led_by_the_town(travel, anji, staff_factory):
+    # given: the county centre's head, who neither leads the case nor dispatches, records the 复核
+    applicant = PartyInput(role="applicant", name="赵六", id_number="330523198001010011")
+    respondent = PartyInput(role="respondent", name="横溪坞村村民委员会", kind="organization")
+    # when
+    case, _county = _ended_petition(
+        anji,
+        staff_factory,
+        travel,
+        applicant=applicant,
+        respondent=respondent,
+        desc="要求增加土地征收补偿款",
+        county_roles=["leader", "handler"],
+    )
+    # then: the body above ended the matter (办结), although the town leads the case
+    case = Case.objects.get(pk=case.pk)
+    assert (case.status, case.resolved_level) == ("closed", "")
+    assert case.lead_organization == anji.org("town_centre", anji.town)
