@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiefen.web.context_processors.calendar_banner",
+                "jiefen.web.context_processors.centre_contacts",
                 "jiefen.psych.context_processors.psych_nav",
             ],
         },

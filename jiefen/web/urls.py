@@ -12,6 +12,8 @@ urlpatterns = [
     path("cases/new/", views.case_register, name="case_register"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/receipt/", views.case_receipt, name="case_receipt"),
+    path("cases/<str:number>/qr.svg", views.case_qr, name="case_qr"),
+    path("cases/<str:number>/query-code/", views.query_code_reissue, name="query_code_reissue"),
     path(
         "cases/<str:number>/attachments/<int:attachment_id>/",
         views.attachment_file,

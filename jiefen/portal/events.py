@@ -1,0 +1,7 @@
+"""The timeline entries the portal writes (registered in jiefen.cases.events)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiefen.cases.events import register
+
+register(("query_code_reissued", _("query code reissued to a verified party")))
