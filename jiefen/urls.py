@@ -19,6 +19,7 @@ urlpatterns = [
     path("open311/v2/", include("jiefen.channels.urls_open311")),
     path("grid/", include("jiefen.channels.urls_grid")),
     path("procedures/", include("jiefen.procedures.urls")),
+    path("room/", include("jiefen.mediation_room.urls")),
     path("mediators/", include("jiefen.mediators.urls")),
     path("legal/", include("jiefen.legal.urls")),
     path("psych/", include("jiefen.psych.urls")),

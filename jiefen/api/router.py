@@ -154,9 +154,11 @@ api.add_router("/", alerts_router)
 api.add_router("/", dashboard_router)
 
 from jiefen.legal.api import router as legal_router  # noqa: E402
+from jiefen.mediation_room.api import router as mediation_room_router  # noqa: E402
 from jiefen.mediators.api import router as mediators_router  # noqa: E402
 from jiefen.psych.api import router as psych_router  # noqa: E402
 
 api.add_router("/", mediators_router)
 api.add_router("/", legal_router)
 api.add_router("/", psych_router)
+api.add_router("/", mediation_room_router)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "jiefen.mediators",
     "jiefen.legal",
     "jiefen.psych",
+    "jiefen.mediation_room",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +191,8 @@ LOGGING = {
 
 # Background work (jiefen.celery): Redis in production, in-process (eager) in the embedded default.
 CELERY_BROKER_URL = ENV.redis_url or "memory://"
+# The mediation room publishes each new message here when Redis is configured (pages poll anyway).
+JIEFEN_ROOM_PUBLISH_URL = ENV.redis_url
 CELERY_TASK_ALWAYS_EAGER = ENV.celery_eager
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
