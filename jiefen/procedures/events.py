@@ -27,4 +27,5 @@ register(
     ("leader_released", _("leader released the case")),
     ("supervision_ordered", _("supervision order issued (督办)")),
     ("supervision_replied", _("supervision order answered")),
+    ("document_generated", _("document generated (parties' identity disclosed in full)")),
 )

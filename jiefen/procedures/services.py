@@ -317,6 +317,12 @@ class ActInput:
     place: str = ""
     participants: str = ""
     minutes: str = ""
+    # Judicial confirmation: the court applied to (an organisation of kind court/人民法庭), and the
+    # date of its ruling (default: the action's date).
+    court_id: int | None = None
+    ruling_on: date | None = None
+    # An agreement the parties reached by themselves, witnessed by the body: 和解协议书.
+    settlement: bool = False
 
 
 def procedure_start(
@@ -330,6 +336,7 @@ def procedure_start(
     handler: Staff | None = None,
     mediators: str = "",
     note: str = "",
+    follows: Procedure | None = None,
 ) -> Procedure:
     """Start a procedure of `kind` on a case and open its first step with its due date.
 
@@ -363,14 +370,14 @@ def procedure_start(
         now = clock.now()
         on_day = _check_day(locked, on)
         first = kd.steps[kd.first]
-        follows = None
+        follows_agreement = None
         if kd.requires_agreement:
             agreement = Agreement.objects.filter(case=locked).order_by("-version").first()
             if agreement is None:
                 raise IllegalTransition(
                     _("Judicial confirmation needs a mediation agreement first."), code="agreement_required"
                 )
-            start_day, follows = agreement.effective_on, agreement.procedure
+            start_day, follows_agreement = agreement.effective_on, agreement.procedure
         elif first.start == d.FROM_RECEIPT:
             start_day = (
                 _check_day(locked, received_on, field="received_on")
@@ -379,6 +386,7 @@ def procedure_start(
             )
         else:
             start_day = on_day
+        follows = follows if follows is not None else follows_agreement
         proc = Procedure.objects.create(
             case=locked,
             kind=kind,
@@ -514,6 +522,8 @@ def procedure_act(
         for effect in act.effects:
             if effect.startswith("case_"):
                 _case_effect(effect, case, actor, reason)
+            elif effect.startswith("chain:"):
+                _chain_next(case, proc, actor, effect.split(":", 1)[1], reason)
         if action in ("record_no_agreement",):
             notify_parties(
                 case,
@@ -633,6 +643,16 @@ def _specific(case, proc, step, act, actor, data: ActInput, on: date, now: datet
         if value:
             proc.data[key] = value
             out[key] = value
+    if "court_id" in act.needs:
+        court = _court(case, data.court_id)
+        proc.data.update({"court_id": court.pk, "court_name": court.name})
+        out.update({"court_id": court.pk, "court_name": court.name})
+    if act.code in ("confirm", "reject", "court_refuse"):
+        ruling_on = _check_day(case, data.ruling_on or on, field="ruling_on")
+        proc.data["ruling_on"] = ruling_on.isoformat()
+        out["ruling_on"] = ruling_on.isoformat()
+    if "agreement" in act.effects and data.settlement:
+        proc.data["settlement"] = True
     if act.code == "assign_mediators":
         proc.data["mediators"] = _text(data.mediators, "mediators", required=True, limit=200)
         return {"mediators": proc.data["mediators"]}, "mediators_assigned"
@@ -680,6 +700,47 @@ def _specific(case, proc, step, act, actor, data: ActInput, on: date, now: datet
         out.update({"next_step": nxt.code, "due_at": _iso(nxt.due_at)})
     out["on"] = on.isoformat()
     return out, kind
+
+
+def _court(case: Case, court_id: int | None) -> Organization:
+    """The court applied to: an active court or people's tribunal of the case's county."""
+    court = (
+        Organization.objects.filter(pk=court_id or 0, kind__in=d.COURT_KINDS, is_active=True)
+        .select_related("region")
+        .first()
+    )
+    if court is None or staff_county_id_of_org(court) != case.county_id:
+        raise ValidationFailed(
+            _("Choose a court or people's tribunal of the case's county."),
+            code="court_required",
+            fields={"court_id": [_("not a court of this county")]},
+        )
+    return court
+
+
+def _chain_next(case: Case, proc: Procedure, actor: Staff, kind: str, reason: str) -> Procedure:
+    """The next step of the chain after a refusal (诉讼引调 after a refused confirmation): the
+    case is reopened when it stood resolved on the refused agreement and the actor may reopen
+    it; the new procedure follows the refused one."""
+    case = _refresh(case)
+    if case.status in (Status.RESOLVED, Status.CLOSED):
+        from jiefen.cases.services import can_take
+        from jiefen.cases.workflow import ACTIONS
+
+        if can_take(actor, case, ACTIONS["reopen"]):
+            case_transition(
+                case=case.number,
+                actor=actor,
+                action="reopen",
+                reason=str(_("Judicial confirmation refused: %(r)s") % {"r": reason})[:2000],
+            )
+    return procedure_start(
+        case=case,
+        actor=actor,
+        kind=kind,
+        follows=proc,
+        note=str(_("After the court's refusal of the judicial confirmation (诉讼引调)."))[:2000],
+    )
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -407,6 +407,13 @@ def _timeline(case: Case) -> list[dict]:
             detail = StatutoryRoute(data["statutory_route"]).label
         if data.get("legal_route"):
             detail = data["legal_route"]
+        if data.get("court_name"):
+            detail = data["court_name"]
+        if data.get("ruling_no"):
+            detail = _("ruling %(no)s of %(day)s") % {
+                "no": data["ruling_no"],
+                "day": data.get("ruling_on", ""),
+            }
         rows.append(
             {
                 "at": e.at,

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from jiefen.cases.choices import Status
 from jiefen.procedures import definitions as d
-from jiefen.procedures import selectors
+from jiefen.procedures import documents, selectors
 from jiefen.procedures.choices import ProcedureKind, ProcedureStatus
 from jiefen.procedures.serializers import days_left
 
@@ -17,7 +17,10 @@ RECEPTION_BOOKERS = frozenset({"leader", "dispatcher", "admin", "clerk", "handle
 
 # Extra inputs an action's form shows, beyond what `needs` lists.
 EXTRA = {
-    "record_agreement": ("facts", "performance", "effective_on"),
+    "record_agreement": ("facts", "performance", "effective_on", "settlement"),
+    "confirm": ("ruling_on",),
+    "reject": ("ruling_on",),
+    "court_refuse": ("ruling_on",),
     "request_extension": ("parties_consent",),
 }
 NO_DATE = {
@@ -85,6 +88,9 @@ def procedures_panel(context, case):
                 "forms": forms,
                 "pending": pending,
                 "ended": p.status == ProcedureStatus.ENDED,
+                "court": (p.data or {}).get("court_name", ""),
+                "ruling_no": (p.data or {}).get("ruling_no", ""),
+                "ruling_on": (p.data or {}).get("ruling_on", ""),
             }
         )
     running = {p.kind for p in procs if p.status != ProcedureStatus.ENDED}
@@ -100,6 +106,8 @@ def procedures_panel(context, case):
         in {Status.ACCEPTED, Status.IN_PROGRESS, Status.SUSPENDED, Status.RESOLVED, Status.TRANSFERRED}
         and bool(roles & d.WORKERS),
         "agreements": selectors.agreements(case=case),
+        "courts": selectors.courts_of(case=case),
+        "documents": documents.documents_available(case),
         "can_close": case.status in (Status.RESOLVED, Status.TRANSFERRED),
         "closed": case.status == Status.CLOSED,
         "can_rate": case.status in (Status.RESOLVED, Status.CLOSED),
