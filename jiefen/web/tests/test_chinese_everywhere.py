@@ -36,6 +36,7 @@ ALLOWED = {
     "csv",
     "xlsx",
     "Excel",
+    "Word",
     "API",
     "ID",
     "SMS",
@@ -152,18 +153,30 @@ def world(anji, staff_factory, dispatcher):
                 held_at=datetime(2026, 12, 3, 9, 0, tzinfo=TZ), place="村调解室", participants="双方"
             ),
         )
+        # an agreement confirmed by the court: the documents and the court's ruling on the page
+        procedures.procedure_act(
+            procedure=proc, actor=mediator, action="record_agreement", data=ActInput(terms="李四停止夜间施工")
+        )
+        jc = procedures.procedure_start(case=case, actor=mediator, kind="judicial_confirmation")
+        for action, data in (
+            ("file_application", ActInput(court_id=anji.org("court").pk)),
+            ("court_accept", ActInput()),
+            ("confirm", ActInput(ruling_no="（2026）浙0523民特12号")),
+        ):
+            procedures.procedure_act(procedure=jc, actor=mediator, action=action, data=data)
     with (
         time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=False),
         translation.override("zh-hans"),
     ):
         alerts_sweep()
-    return {"admin": admin, "case": case}
+    return {"admin": admin, "case": case, "village": anji.village.code}
 
 
 STAFF_PAGES = [
     "/cases/",
     "/cases/new/",
     "/cases/{number}/",
+    "/cases/{number}/receipt/",
     "/procedures/deadlines/",
     "/dashboard/",
     "/dashboard/report/",
@@ -172,7 +185,7 @@ STAFF_PAGES = [
     "/triage/routing/dry-run/",
     "/dashboard/screen/",
 ]
-PUBLIC_PAGES = ["/portal/", "/portal/track/"]
+PUBLIC_PAGES = ["/portal/", "/portal/track/", "/portal/poster/{village}/", "/portal/?region={village}"]
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
@@ -186,7 +199,7 @@ def test_staff_pages_speak_chinese(client, world, path):
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_citizen_pages_speak_chinese(client, world, path):
-    resp = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    resp = client.get(path.format(village=world["village"]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert resp.status_code == 200
     assert_chinese(resp)
 
