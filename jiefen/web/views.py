@@ -433,6 +433,7 @@ def _parties(case: Case, revealed: dict) -> list:
     for p in parties:
         p.full_id_number = revealed.get((p.pk, "id_number"), "")
         p.full_phone = revealed.get((p.pk, "phone"), "")
+        p.full_address = revealed.get((p.pk, "address"), "")
     return parties
 
 

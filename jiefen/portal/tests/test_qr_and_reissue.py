@@ -182,8 +182,10 @@ def test_a_reissue_needs_the_check_and_a_party_of_the_case(client, anji, frozen_
     assert client.post("/portal/track/", {"number": case.number, "query_code": old}).status_code == 302
 
 
-def test_staff_reissue_on_the_case_page_shows_the_new_code_once(client, anji, frozen_now):
+def test_staff_reissue_on_the_case_page_shows_the_new_code_once(client, anji, frozen_now, settings):
     # given
+    settings.JIEFEN_CENTRE_ADDRESS = "安吉县递铺街道昌硕东路1号"
+    settings.JIEFEN_CENTRE_PHONE = "0572-5120000"
     case, old = _receipt(client, anji)
     clerk = _staff(anji)
     client.force_login(clerk)
@@ -199,4 +201,5 @@ def test_staff_reissue_on_the_case_page_shows_the_new_code_once(client, anji, fr
     # then
     new = re.search(r'id="query-code">(\w+)<', receipt).group(1)
     assert new != old and 'id="query-code"' not in again
+    assert 'id="receipt-qr"' in receipt and "昌硕东路1号" in receipt and "0572-5120000" in receipt
     assert client.get(f"/cases/{case.number}/qr.svg")["Content-Type"] == "image/svg+xml"

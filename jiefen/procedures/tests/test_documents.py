@@ -142,7 +142,32 @@ def test_screens_and_the_case_api_keep_the_identity_masked(client, agreed, media
     assert applicant["address"] == "浙江省湖州市****"
     for secret in (VALID_ID, ADDRESS, PHONE):
         assert secret not in str(detail) and secret not in page
+    assert "浙江省湖州市****" in page
     assert not PiiAccessLog.objects.exists()
+    # the address is revealed like an ID number: with a reason, logged
+    pk = agreed.parties.get(role="applicant").pk
+    shown = client.post(
+        f"/api/v1/cases/{agreed.number}/parties/{pk}/reveal?field=address&reason=送达", **token(mediator)
+    )
+    assert shown.json()["value"] == ADDRESS
+    assert PiiAccessLog.objects.get().field == "address"
+
+
+def test_the_address_is_encrypted_and_sex_and_birth_come_from_the_id_number(agreed):
+    # given
+    from jiefen.core import pii
+
+    applicant = agreed.parties.get(role="applicant")
+    # then
+    assert ADDRESS not in applicant.address_enc and pii.decrypt(applicant.address_enc) == ADDRESS
+    assert applicant.address_masked == "浙江省湖州市****"
+    assert (applicant.sex, applicant.birth_date.isoformat()) == ("M", "1980-01-01")
+    respondent = agreed.parties.get(role="respondent")
+    assert (respondent.sex, respondent.birth_date.isoformat(), respondent.address_enc) == (
+        "F",
+        "1990-02-02",
+        "",
+    )
 
 
 def test_the_agreement_pdf_is_a4_and_embeds_its_cjk_font(client, agreed, mediator, token):
