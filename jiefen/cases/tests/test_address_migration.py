@@ -1,4 +1,4 @@
-"""Migration cases.0011: clear addresses become ciphertext and a masked form, and back."""
+"""Migrations cases.0011–0012: clear addresses become ciphertext and a masked form, and back."""
 
 import pytest
 from django.db import connection
