@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from jiefen.mediation_room.models import RoomMessage, RoomSession, TermsConfirmation, TermsVersion
+from jiefen.mediation_room.models import (
+    RoomFileAccess,
+    RoomMessage,
+    RoomSession,
+    TermsConfirmation,
+    TermsVersion,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -35,3 +41,8 @@ class TermsVersionAdmin(ReadOnly):
 @admin.register(TermsConfirmation)
 class TermsConfirmationAdmin(ReadOnly):
     list_display = ("terms", "party_name", "confirmed_at", "ip", "sha256", "voided_at")
+
+
+@admin.register(RoomFileAccess)
+class RoomFileAccessAdmin(ReadOnly):
+    list_display = ("message", "staff", "at")

@@ -25,7 +25,7 @@ from jiefen.procedures.selectors import procedure_get
 router = Router(tags=["mediation room"])
 
 
-class SessionIn(Schema):
+class RoomSessionIn(Schema):
     starts_at: datetime
     mode: str
     place: str | None = None
@@ -34,7 +34,7 @@ class SessionIn(Schema):
     invite: bool = False
 
 
-class SessionOut(Schema):
+class RoomSessionOut(Schema):
     id: int
     procedure: int
     starts_at: datetime
@@ -45,13 +45,13 @@ class SessionOut(Schema):
     invited: int | None = None
 
 
-class MessageIn(Schema):
+class RoomMessageIn(Schema):
     text: str | None = None
     file_name: str | None = None
     file_base64: str | None = None
 
 
-class MessageOut(Schema):
+class RoomMessageOut(Schema):
     id: int
     author: str
     staff: str | None
@@ -81,16 +81,16 @@ class TermsOut(Schema):
     confirmed_party_ids: list[int]
 
 
-class ConfirmIn(Schema):
+class TermsConfirmIn(Schema):
     party_id: int
     code: str
 
 
-class CodeIn(Schema):
+class TermsCodeIn(Schema):
     party_id: int
 
 
-class ConfirmationOut(Schema):
+class TermsConfirmationOut(Schema):
     id: int
     terms: int
     number: int
@@ -172,10 +172,10 @@ def _party(request, party_id: int) -> Party:
 
 @router.post(
     "/procedures/{pk}/sessions",
-    response={201: SessionOut},
+    response={201: RoomSessionOut},
     summary="Schedule a session of the mediation room",
 )
-def schedule_session(request: HttpRequest, pk: int, payload: SessionIn):
+def schedule_session(request: HttpRequest, pk: int, payload: RoomSessionIn):
     proc = procedure_get(viewer=request.auth, pk=pk)
     session = services.session_schedule(
         procedure=proc,
@@ -193,16 +193,18 @@ def schedule_session(request: HttpRequest, pk: int, payload: SessionIn):
     return HttpStatus(201, _session_out(session, invited))
 
 
-@router.get("/procedures/{pk}/messages", response=list[MessageOut], summary="Messages of the mediation room")
+@router.get(
+    "/procedures/{pk}/messages", response=list[RoomMessageOut], summary="Messages of the mediation room"
+)
 def list_messages(request: HttpRequest, pk: int, after: int = 0):
     proc = procedure_get(viewer=request.auth, pk=pk)
     return [_message_out(m) for m in selectors.messages(proc, after=after)]
 
 
 @router.post(
-    "/procedures/{pk}/messages", response={201: MessageOut}, summary="Post a message or an evidence file"
+    "/procedures/{pk}/messages", response={201: RoomMessageOut}, summary="Post a message or an evidence file"
 )
-def post_message(request: HttpRequest, pk: int, payload: MessageIn):
+def post_message(request: HttpRequest, pk: int, payload: RoomMessageIn):
     proc = procedure_get(viewer=request.auth, pk=pk)
     upload = None
     if payload.file_base64:
@@ -239,7 +241,7 @@ def check_terms(request: HttpRequest, pk: int):
 @router.post(
     "/terms/{pk}/codes", response={201: dict}, summary="Send a party a one-time code for these terms"
 )
-def send_code(request: HttpRequest, pk: int, payload: CodeIn):
+def send_code(request: HttpRequest, pk: int, payload: TermsCodeIn):
     terms = _terms(request, pk)
     party = _party(request, payload.party_id)
     rc = services.confirm_code_send(terms=terms, party=party)
@@ -248,10 +250,10 @@ def send_code(request: HttpRequest, pk: int, payload: CodeIn):
 
 @router.post(
     "/terms/{pk}/confirmations",
-    response={201: ConfirmationOut},
+    response={201: TermsConfirmationOut},
     summary="Confirm terms for a party with the one-time code sent to their phone",
 )
-def confirm_terms(request: HttpRequest, pk: int, payload: ConfirmIn):
+def confirm_terms(request: HttpRequest, pk: int, payload: TermsConfirmIn):
     from jiefen.channels.ratelimit import client_ip
 
     terms = _terms(request, pk)

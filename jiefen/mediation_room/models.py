@@ -175,3 +175,20 @@ class RoomCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_id} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RoomFileAccess(models.Model):
+    """Every opening of a party's evidence file by staff (files carry personal data), as for the
+    portal's attachments: who, which file, when."""
+
+    message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="accesses")
+    staff = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("evidence file access")
+        verbose_name_plural = _("evidence file accesses")
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.message_id} {self.at:%Y-%m-%d %H:%M}"

@@ -431,6 +431,13 @@ def _publish(procedure_id: int, message_id: int) -> None:
         log.warning("could not publish room message %s", message_id, exc_info=True)
 
 
+def file_opened(*, message: RoomMessage, staff) -> None:
+    """Log that a staff member opened an evidence file of the room."""
+    from jiefen.mediation_room.models import RoomFileAccess
+
+    RoomFileAccess.objects.create(message=message, staff=staff, at=clock.now())
+
+
 # ---------------------------------------------------------------- terms and confirmations
 
 
@@ -438,6 +445,9 @@ def terms_propose(*, procedure: Procedure, actor, text: str) -> TermsVersion:
     """Put a text of terms to the parties: a new numbered version with the SHA-256 of the exact
     text; earlier versions are superseded and their confirmations void."""
     _require_worker(actor)
+    # Line ends as one character: a browser's form sends CRLF, the API usually LF; the same
+    # terms must have the same hash whichever way they came.
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = _text(text, "text", limit=MAX_TERMS, required=True)
     with transaction.atomic():
         proc = _lock(procedure)

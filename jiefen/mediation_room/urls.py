@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/in/", views.room, name="room"),
     path("<int:pk>/in/messages/", views.room_messages, name="room_messages"),
     path("<int:pk>/in/post/", views.room_post, name="room_post"),
+    path("<int:pk>/in/terms/", views.room_terms, name="room_terms"),
     path("<int:pk>/in/terms/<int:tid>/code/", views.room_confirm_code, name="room_confirm_code"),
     path("<int:pk>/in/terms/<int:tid>/confirm/", views.room_confirm, name="room_confirm"),
     path("<int:pk>/in/file/<int:mid>/", views.room_file, name="room_file"),

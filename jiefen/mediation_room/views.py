@@ -132,6 +132,14 @@ def _party_in(request: HttpRequest, pk: int) -> tuple[Procedure, Party] | None:
     return proc, party
 
 
+def _terms_state(terms: TermsVersion | None, confirmed: set[int], party: Party | None) -> str:
+    """What the party's view of the terms depends on: it is sent again only when this changes."""
+    if terms is None:
+        return "none"
+    mine = party is not None and party.pk in confirmed
+    return f"{terms.number}-{int(terms.final_at is not None)}-{int(mine)}"
+
+
 def _room_context(proc: Procedure, party: Party | None) -> dict:
     terms = selectors.current_terms(proc)
     confirmed = selectors.confirmed_party_ids(terms)
@@ -145,6 +153,7 @@ def _room_context(proc: Procedure, party: Party | None) -> dict:
         "last_id": msgs[-1].pk if msgs else 0,
         "terms": terms,
         "confirmed": confirmed,
+        "terms_state": _terms_state(terms, confirmed, party),
         "parties": list(proc.case.parties.order_by("pk")),
         "is_open": proc.ended_at is None and proc.status != "ended",
         "max_mb": MAX_BYTES // (1024 * 1024),
@@ -162,6 +171,32 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
     ctx["error"] = request.session.pop("room_error", "")
     ctx["code_sent_for"] = request.session.pop("room_code_sent", None)
     return render(request, "mediation_room/room.html", ctx)
+
+
+@require_GET
+def room_terms(request: HttpRequest, pk: int) -> HttpResponse:
+    """The terms as the party sees them, polled: 204 (nothing to swap) while unchanged."""
+    found = _party_in(request, pk)
+    if found is None:
+        return HttpResponse(status=403)
+    proc, party = found
+    terms = selectors.current_terms(proc)
+    confirmed = selectors.confirmed_party_ids(terms)
+    state = _terms_state(terms, confirmed, party)
+    if request.GET.get("state") == state:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "mediation_room/_party_terms.html",
+        {
+            "proc": proc,
+            "party": party,
+            "terms": terms,
+            "confirmed": confirmed,
+            "terms_state": state,
+            "is_open": proc.ended_at is None and proc.status != "ended",
+        },
+    )
 
 
 def _after(request: HttpRequest) -> int:
@@ -427,4 +462,5 @@ def mediator_file(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     msg = RoomMessage.objects.filter(pk=mid, procedure=proc).exclude(file="").first()
     if msg is None:
         raise Http404
+    services.file_opened(message=msg, staff=request.user)
     return _file_response(msg)

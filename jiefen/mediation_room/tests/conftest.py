@@ -8,7 +8,7 @@ import re
 import pytest
 
 from jiefen.cases.services import PartyInput
-from jiefen.procedures.tests.conftest import accepted_case, mediator, token  # noqa: F401 - fixtures
+from jiefen.procedures.tests.conftest import accepted_case, mediator, token, travel  # noqa: F401 - fixtures
 
 APPLICANT_PHONE = "13812345678"
 RESPONDENT_PHONE = "13987654321"

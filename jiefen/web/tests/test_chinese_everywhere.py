@@ -153,6 +153,18 @@ def world(anji, staff_factory, dispatcher):
                 held_at=datetime(2026, 12, 3, 9, 0, tzinfo=TZ), place="村调解室", participants="双方"
             ),
         )
+        # the online mediation room: a session, a message, terms put to the parties
+        from jiefen.mediation_room import services as room
+
+        room.session_schedule(
+            procedure=proc,
+            actor=mediator,
+            starts_at=datetime(2026, 12, 4, 14, 0, tzinfo=TZ),
+            mode="online",
+            meeting_link="https://meeting.example.org/j/1",
+        )
+        room.message_post(procedure=proc, text="请双方陈述诉求", staff=mediator)
+        room.terms_propose(procedure=proc, actor=mediator, text="李四停止夜间施工")
         # an agreement confirmed by the court: the documents and the court's ruling on the page
         procedures.procedure_act(
             procedure=proc, actor=mediator, action="record_agreement", data=ActInput(terms="李四停止夜间施工")
@@ -169,7 +181,7 @@ def world(anji, staff_factory, dispatcher):
         translation.override("zh-hans"),
     ):
         alerts_sweep()
-    return {"admin": admin, "case": case, "village": anji.village.code}
+    return {"admin": admin, "case": case, "proc": proc, "village": anji.village.code}
 
 
 STAFF_PAGES = [
@@ -184,22 +196,33 @@ STAFF_PAGES = [
     "/triage/queue/",
     "/triage/routing/dry-run/",
     "/dashboard/screen/",
+    "/room/{proc}/mediator/",
 ]
-PUBLIC_PAGES = ["/portal/", "/portal/track/", "/portal/poster/{village}/", "/portal/?region={village}"]
+PUBLIC_PAGES = [
+    "/portal/",
+    "/portal/track/",
+    "/room/{proc}/",
+    "/portal/poster/{village}/",
+    "/portal/?region={village}",
+]
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
 def test_staff_pages_speak_chinese(client, world, path):
     client.force_login(world["admin"])
     with time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=True):
-        resp = client.get(path.format(number=world["case"].number), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        resp = client.get(
+            path.format(number=world["case"].number, proc=world["proc"].pk), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
     assert resp.status_code == 200
     assert_chinese(resp)
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_citizen_pages_speak_chinese(client, world, path):
-    resp = client.get(path.format(village=world["village"]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    resp = client.get(
+        path.format(village=world["village"], proc=world["proc"].pk), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert resp.status_code == 200
     assert_chinese(resp)
 
