@@ -191,6 +191,7 @@ def test_staff_reissue_on_the_case_page_shows_the_new_code_once(client, anji, fr
     client.force_login(clerk)
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert 'id="reissue-form"' in page and f"/cases/{case.number}/qr.svg" in page
+    assert f"/portal/poster/{anji.village.code}/" in page
     # when
     resp = client.post(
         f"/cases/{case.number}/query-code/",
