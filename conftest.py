@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import cast
 
 import pytest
 
@@ -57,17 +58,10 @@ def anji(db) -> County:
 
 @pytest.fixture
 def staff_factory(db):
-    counter = {"n": 0}
+    from jiefen.cases.tests.factories import StaffFactory
 
     def make(org: Organization, roles: list[str], **kw) -> Staff:
-        counter["n"] += 1
-        return Staff.objects.create_user(
-            username=kw.pop("username", f"u{counter['n']}"),
-            password="pw-123456789",
-            organization=org,
-            roles=roles,
-            **kw,
-        )
+        return cast(Staff, StaffFactory(organization=org, roles=roles, **kw))
 
     return make
 
@@ -75,6 +69,21 @@ def staff_factory(db):
 @pytest.fixture
 def dispatcher(anji, staff_factory) -> Staff:
     return staff_factory(anji.org("county_centre"), ["dispatcher", "clerk"], username="dispatcher")
+
+
+@pytest.fixture
+def register(anji, dispatcher):
+    """Register a case through the service with sensible defaults (cases/tests/factories.py);
+    keyword arguments override them. Returns the case."""
+    from jiefen.cases.tests.factories import PartyFactory, RegistrationFactory
+
+    def make(**kw):
+        kw.setdefault("region", anji.village)
+        kw.setdefault("parties", [PartyFactory(phone="13812345678")])
+        kw.setdefault("actor", dispatcher)
+        return RegistrationFactory(**kw).case
+
+    return make
 
 
 CHROMIUM_ARGS = [
@@ -176,11 +185,16 @@ def _english_outside_requests():
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     # Per-process caches of reference data outlive a test's rolled-back transaction: clear them.
+    from django.core.cache import cache
+
     from jiefen.core.refcache import refcache_clear_all
     from jiefen.deadlines.selectors import calendar_invalidate
 
     calendar_invalidate()
     refcache_clear_all()
+    # the rate limits count in Django's cache (per-minute windows): one test's hits must not
+    # use up the next test's allowance when both run within the same minute
+    cache.clear()
     yield
     calendar_invalidate()
     refcache_clear_all()

@@ -105,6 +105,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.db import connection as _connection
+    from runinfo import describe
+
+    describe(_connection)
     from django.db import connection
     from django.utils import timezone
 
@@ -116,7 +120,6 @@ def main() -> None:
     from jiefen.dashboard.services import counters_rebuild
     from jiefen.regions.models import Region
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     prepare(args.cases, args.seed)
     if not args.skip_rebuild or not DailyCount.objects.exists():
         result = counters_rebuild()

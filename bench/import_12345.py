@@ -106,6 +106,10 @@ def child(args) -> None:
     import django
 
     django.setup()
+    from django.db import connection as _connection
+    from runinfo import describe
+
+    describe(_connection)
     from django.core.management import call_command
     from django.db import connection
 

@@ -47,6 +47,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from runinfo import ProcessCpu, describe  # noqa: E402
 
 
 def _setup() -> None:
@@ -310,7 +312,12 @@ def bench_http(
                 latencies.extend(mine)
                 errors.append(bad)
 
-        cpu_before = _cpu_seconds(server.pid)
+        from django.db import connection
+
+        meter = ProcessCpu(
+            server.pid, connection.settings_dict["NAME"] if connection.vendor == "postgresql" else None
+        )
+        cpu_before = meter.sample()
         started = time.perf_counter()
         threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
         for t in threads:
@@ -318,7 +325,7 @@ def bench_http(
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-        cpu = {k: v - cpu_before[k] for k, v in _cpu_seconds(server.pid).items()}
+        cpu = ProcessCpu.difference(meter.sample(), cpu_before)
         _report(
             f"HTTP (gunicorn -w {workers}, {clients} concurrent clients)",
             len(latencies),
@@ -331,41 +338,13 @@ def bench_http(
             print(
                 "· CPU per registration: "
                 + ", ".join(f"{k} {v / n * 1000:.2f} ms" for k, v in cpu.items())
-                + f"; {sum(cpu.values()) / elapsed:.2f} of the machine's {os.cpu_count()} cores busy with them",
+                + f"; {sum(cpu.values()) / elapsed:.2f} of the machine's {os.cpu_count()} cores busy with them"
+                + " (PostgreSQL: the backends of this database only; its shared background processes apart)",
                 flush=True,
             )
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def _cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU seconds used so far (Linux /proc) by the gunicorn workers, by every PostgreSQL
-    process (the server's connections and its background writers) and by this client process:
-    where each registration's work is done. Empty where /proc is not there."""
-    if not os.path.exists(f"/proc/{server_pid}/stat"):
-        return {}
-    tick = os.sysconf("SC_CLK_TCK")
-    out = {"server": 0.0, "postgresql": 0.0, "client": 0.0}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        used = (int(fields[11]) + int(fields[12])) / tick
-        pid, ppid = int(entry), int(fields[1])
-        if pid == server_pid or ppid == server_pid:
-            out["server"] += used
-        elif name in ("postgres", "postmaster"):
-            out["postgresql"] += used
-        elif pid == os.getpid():
-            out["client"] += used
-    return out
 
 
 def _server_env(queue: str) -> dict:
@@ -450,7 +429,7 @@ def main() -> None:
     from jiefen.directory.models import Staff
     from jiefen.directory.services import api_token_create, api_token_revoke
 
-    print(f"· database: {connection.vendor} {connection.settings_dict['NAME']}", flush=True)
+    describe(connection, {k: v for k, v in vars(args).items() if v not in (None, False, "")})
     county = prepare(args.base)
     bodies = payloads(county, max(args.service + 21, 4000))
     clerk = Staff.objects.get(username="clerk")

@@ -163,6 +163,10 @@ def bench_related(n: int, *, explain: bool = False) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiefen.settings.local")
     django.setup()
+    from django.db import connection as _connection
+    from runinfo import describe
+
+    describe(_connection)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("portal/", include("jiefen.portal.urls")),
     path("open311/v2/", include("jiefen.channels.urls_open311")),
     path("grid/", include("jiefen.channels.urls_grid")),
+    path("hotline/", include("jiefen.channels.urls_hotline")),
     path("procedures/", include("jiefen.procedures.urls")),
     path("room/", include("jiefen.mediation_room.urls")),
     path("mediators/", include("jiefen.mediators.urls")),

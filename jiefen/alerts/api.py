@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from jiefen.alerts import selectors, services
 from jiefen.alerts.models import Alert
 from jiefen.alerts.rules import reason_text
+from jiefen.directory.requests import ApiRequest
 
 router = Router(tags=["alerts"])
 
@@ -67,7 +67,7 @@ def alert_out(a: Alert) -> dict:
 
 @router.get("/alerts", response=AlertPage, summary="Alerts in the caller's jurisdiction")
 def list_alerts(
-    request: HttpRequest,
+    request: ApiRequest,
     rule: str | None = Query(None, max_length=30),
     status: str | None = Query(None, max_length=20, description="open, acknowledged, closed or active"),
     case: str | None = Query(None, max_length=24, description="case number"),
@@ -90,6 +90,6 @@ def list_alerts(
 @router.post(
     "/alerts/{alert_id}/actions", response=AlertOut, summary="Acknowledge, handle or dismiss an alert"
 )
-def act_on_alert(request: HttpRequest, alert_id: int, payload: AlertActionIn):
+def act_on_alert(request: ApiRequest, alert_id: int, payload: AlertActionIn):
     services.alert_act(alert_id=alert_id, actor=request.auth, action=payload.action, note=payload.note)
     return alert_out(selectors.alert_get(viewer=request.auth, alert_id=alert_id))

@@ -8,7 +8,7 @@ from jiefen.regions.models import Region
 
 
 class RuleKind(models.TextChoices):
-    """The early-warning rules (DESIGN.md §7); each kind has one row of AlertRule."""
+    """The early-warning rules (docs/operations.md); each kind has one row of AlertRule."""
 
     DEADLINE_NEAR = "deadline_near", _("deadline near")
     OVERDUE = "overdue", _("overdue")

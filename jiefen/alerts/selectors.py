@@ -84,3 +84,30 @@ def open_alerts_by_rule(*, viewer: Staff, region: Region) -> list[dict]:
     )
     out = [{"rule": code, "label": str(labels.get(code, code)), "count": n} for code, n in rows]
     return sorted(out, key=lambda r: (-r["count"], r["rule"]))
+
+
+RED_WATCH_LIMIT = 20
+
+
+def red_watch(*, viewer: Staff, case=None, limit: int = RED_WATCH_LIMIT) -> dict:
+    """What must not be missed: the open cases assessed red (triage risk) and the red alerts
+    not closed, in the viewer's jurisdiction (or of one case), most recent first."""
+    from jiefen.cases.choices import OPEN_STATUSES, RiskLevel
+    from jiefen.cases.models import Case
+    from jiefen.cases.selectors import case_scope
+
+    alerts = Alert.objects.filter(alert_scope(viewer), severity="red").exclude(status=AlertStatus.CLOSED)
+    cases = Case.objects.filter(
+        case_scope(viewer), status__in=OPEN_STATUSES, triage__risk_level=RiskLevel.RED
+    )
+    if case is not None:
+        alerts = alerts.filter(case=case)
+        cases = cases.filter(pk=case.pk)
+    alert_rows = list(alerts.select_related("rule", "case").order_by("-opened_at", "-id")[:limit])
+    case_rows = list(cases.select_related("lead_organization").order_by("due_at", "-id")[:limit])
+    return {
+        "alerts": alert_rows,
+        "alert_count": alerts.count() if len(alert_rows) == limit else len(alert_rows),
+        "cases": case_rows,
+        "case_count": cases.count() if len(case_rows) == limit else len(case_rows),
+    }

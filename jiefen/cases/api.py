@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
@@ -16,6 +15,7 @@ from jiefen.cases.models import Case, CaseEvent
 from jiefen.cases.workflow import ACTIONS
 from jiefen.core.errors import NotFound
 from jiefen.directory.models import Organization
+from jiefen.directory.requests import ApiRequest
 from jiefen.procedures.serializers import procedures_out
 from jiefen.triage.serializers import triage_created_out
 
@@ -60,6 +60,8 @@ class CaseIn(Schema):
     category: str | None = Field(None, max_length=30, **enum(Category.values, optional=True))
     received_at: datetime | None = None
     parties: list[PartyIn] = Field(..., max_length=200)
+    # Register a petition flagged `petition_repeat` all the same, for this reason.
+    repeat_reason: str | None = Field(None, max_length=2000)
 
 
 class PartyOut(Schema):
@@ -206,7 +208,7 @@ def case_detail_out(case: Case, viewer, *, events: list[CaseEvent] | None = None
 
 
 @router.post("/cases", response={201: CaseCreatedOut}, summary="Register a case (挂号)")
-def create_case(request: HttpRequest, payload: CaseIn):
+def create_case(request: ApiRequest, payload: CaseIn):
     reg = groupcommit.registrations.register(
         services.RegistrationRequest(
             channel=payload.channel,
@@ -215,6 +217,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
             request=payload.request or "",
             category=payload.category,
             received_at=payload.received_at,
+            repeat_reason=payload.repeat_reason or "",
             parties=[
                 services.PartyInput(
                     role=p.role,
@@ -240,7 +243,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
 
 @router.get("/cases", response=CasePage, summary="List cases in the caller's jurisdiction")
 def list_cases(
-    request: HttpRequest,
+    request: ApiRequest,
     status: str | None = Query(None, max_length=30),
     region: str | None = Query(None, max_length=12),
     level: str | None = Query(None, max_length=20),
@@ -248,6 +251,7 @@ def list_cases(
     category: str | None = Query(None, max_length=30),
     channel: str | None = Query(None, max_length=30),
     q: str | None = Query(None, max_length=100),
+    sort: str | None = Query(None, max_length=20),
     page: int = Query(1, ge=1, le=100000),
     page_size: int = Query(50, ge=1, le=200),
 ):
@@ -260,6 +264,7 @@ def list_cases(
         category=category,
         channel=channel,
         q=q,
+        order=sort or None,
     )
     count = qs.count()
     start = (page - 1) * page_size
@@ -272,12 +277,12 @@ def list_cases(
 
 
 @router.get("/cases/{number}", response=CaseDetailOut, summary="One case with its timeline")
-def get_case(request: HttpRequest, number: str):
+def get_case(request: ApiRequest, number: str):
     return case_detail_out(selectors.case_get(viewer=request.auth, number=number), request.auth)
 
 
 @router.post("/cases/{number}/actions", response=CaseDetailOut, summary="Move a case (accept, return, …)")
-def case_action(request: HttpRequest, number: str, payload: ActionIn):
+def case_action(request: ApiRequest, number: str, payload: ActionIn):
     case = selectors.case_get(viewer=request.auth, number=number)
     org = None
     if payload.organization_id is not None:
@@ -303,7 +308,7 @@ def case_action(request: HttpRequest, number: str, payload: ActionIn):
     summary="Reveal a party's full ID number or phone (logged)",
 )
 def reveal(
-    request: HttpRequest,
+    request: ApiRequest,
     number: str,
     party_id: int,
     field: str = Query(..., max_length=20),

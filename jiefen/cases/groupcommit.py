@@ -109,7 +109,10 @@ class RegistrationQueue:
             self._waiting.append(slot)
             if counted:
                 self._arriving -= 1
-                self._joined.notify_all()
+            # Wake a waiting leader whether or not the middleware counted this request: one that
+            # came by another path (another URL, a call from Python) is still one more of the
+            # group the leader expects, and without the wake-up it would sleep out its whole wait.
+            self._joined.notify_all()
             lead = not self._busy
             self._busy = True
         if not lead:

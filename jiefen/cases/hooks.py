@@ -1,17 +1,56 @@
 """What else must happen, in the same transaction, when a case is written.
 
-Services in cases call `case_written` after every change, with the event they appended. The
-readers that keep derived data (dashboard counters, alert rules, notification outbox) are
-called from here, by name, so the whole chain is visible in one place instead of hidden in
-signals. Each callee must be cheap and must not write the case itself.
+Services in cases call `case_written` after every change, with the event they appended; a
+registration calls `cases_registering` before the county's numbers are taken and
+`cases_registered` after its rows are written. The readers that keep derived data register
+here as consumers, each from its app's `AppConfig.ready()`, with an `order` that makes the
+chain explicit:
+
+    10 triage          risk and search text
+    20 dashboard       counters
+    30 alerts          event-driven early-warning rules
+    40 notifications   the outbox (SMS to the parties)
+    50 procedures      procedures follow a case to its new lead; the closure loop after a close
+
+`consumers()` lists them in that order (`jiefen consumers` prints the list); cases
+imports none of them. Each callee must be cheap and must not write the case itself; it runs in
+the case's transaction, so a consumer's failure rolls the change back.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jiefen.cases.models import Case, CaseEvent, Party
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A reader of case writes. `written(case=, event=, before=)` after one change;
+    `registering(cases, parties)` reads what it needs for new cases before their numbers are
+    taken (returned value handed back as `reads`); `registered(items, reads)` after new cases
+    (`items`: (case, its last event)) are written."""
+
+    name: str
+    order: int
+    written: Callable[..., None] | None = None
+    registering: Callable[[list[Case], list[list[Party]]], Any] | None = None
+    registered: Callable[[list[tuple[Case, CaseEvent]], Any], None] | None = None
+
+
+_consumers: dict[str, Consumer] = {}
+
+
+def consumer_register(consumer: Consumer) -> None:
+    """Add (or replace, by name) a consumer; called from an AppConfig.ready()."""
+    _consumers[consumer.name] = consumer
+
+
+def consumers() -> list[Consumer]:
+    return sorted(_consumers.values(), key=lambda c: (c.order, c.name))
 
 
 def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
@@ -19,20 +58,9 @@ def case_written(*, case: Case, event: CaseEvent, before: dict | None) -> None:
     {"status", "level", "category", "lead_organization_id", "resolved_level", "due_at"}.
     (Registrations go through `cases_registering` and `cases_registered`; the consumers still
     take `before=None` for a new case one at a time, which the batch path is tested against.)"""
-    from jiefen.alerts.services import on_case_written as alerts_on_case_written
-    from jiefen.dashboard.services import on_case_written as counters_on_case_written
-    from jiefen.notifications.services import notify_case_written
-    from jiefen.triage.services import on_case_written as triage_on_case_written
-
-    triage_on_case_written(case=case, event=event, before=before)
-    counters_on_case_written(case=case, event=event, before=before)
-    alerts_on_case_written(case=case, event=event, before=before)
-    notify_case_written(case=case, event=event, before=before)
-    if event.kind == "close":
-        from jiefen.procedures.services import follow_up_on_close
-
-        follow_up_on_close(case=case, actor=event.actor)
-    return None
+    for consumer in consumers():
+        if consumer.written is not None:
+            consumer.written(case=case, event=event, before=before)
 
 
 def cases_registering(cases: list[Case], parties: list[list[Party]]) -> dict:
@@ -40,24 +68,16 @@ def cases_registering(cases: list[Case], parties: list[list[Party]]) -> dict:
     written, no number yet; `parties`: each case's new Party rows), read before the county's
     numbers are taken so that the reads do not lengthen the time that registrations of the
     county wait for each other."""
-    from jiefen.alerts.services import registration_reads as alerts_registration_reads
-
-    return {"alerts": alerts_registration_reads(cases, parties)}
+    return {c.name: c.registering(cases, parties) for c in consumers() if c.registering is not None}
 
 
 def cases_registered(items: list[tuple[Case, CaseEvent]], reads: dict | None = None) -> None:
     """`case_written` for many cases just registered together, each with its last event: the
     same consumers, each doing its part for all of them at once. `reads`: what
     `cases_registering` read for them before they were written."""
-    from jiefen.alerts.services import on_cases_registered as alerts_on_cases_registered
-    from jiefen.dashboard.services import on_cases_registered as counters_on_cases_registered
-    from jiefen.notifications.services import notify_cases_registered
-
-    cases = [case for case, _event in items]
-    # triage: a new case's risk was recorded at registration (nothing to recompute)
-    counters_on_cases_registered(cases)
-    alerts_on_cases_registered(cases, reads["alerts"] if reads else None)
-    notify_cases_registered(items)
+    for consumer in consumers():
+        if consumer.registered is not None:
+            consumer.registered(items, (reads or {}).get(consumer.name))
 
 
 def case_summary(case: Case) -> dict:

@@ -1,4 +1,4 @@
-"""Reads of cases, always through the viewer's jurisdiction (DESIGN.md §10).
+"""Reads of cases, always through the viewer's jurisdiction (docs/security.md).
 
 A county-level organisation sees its county, a town-level one its town, a village-level one
 its village; every organisation also sees the cases it is or was assigned. Anything else is
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,7 +68,12 @@ def case_list(
     resolved_from: date | None = None,
     resolved_to: date | None = None,
     resolved_level: str | None = None,
+    order: str | None = None,
 ) -> QuerySet[Case]:
+    """The cases the viewer may see, filtered; newest first (best match first with `q`), or in
+    one of the ORDERS."""
+    if order and order not in ORDERS:
+        raise ValidationFailed(_("Unknown sort order."), fields={"sort": [_("invalid")]})
     qs = Case.objects.filter(case_scope(viewer))
     if status:
         if status == "open":
@@ -112,8 +117,28 @@ def case_list(
         from jiefen.triage.search import case_search
 
         # Full-text, ranked best first (triage.search); the other filters still apply.
-        return case_search(viewer=viewer, q=q, base=qs).select_related("lead_organization", "region")
-    return qs.select_related("lead_organization", "region").order_by("-received_at", "-id")
+        found = case_search(viewer=viewer, q=q, base=qs).select_related("lead_organization", "region")
+        return found.order_by(*ORDERS[order]) if order else found
+    return qs.select_related("lead_organization", "region").order_by(*ORDERS[order or "-received"])
+
+
+# The sort orders of the case list (column → ORDER BY), each ending on the id so pages are stable.
+ORDERS = {
+    "received": ("received_at", "id"),
+    "-received": ("-received_at", "-id"),
+    "due": (F("due_at").asc(nulls_last=True), "id"),
+    "-due": (F("due_at").desc(nulls_last=True), "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
+    "status": ("status", "-received_at", "-id"),
+    "-status": ("-status", "-received_at", "-id"),
+    "category": ("category", "-received_at", "-id"),
+    "-category": ("-category", "-received_at", "-id"),
+    "region": ("region__code", "-received_at", "-id"),
+    "-region": ("-region__code", "-received_at", "-id"),
+    "level": ("level", "-received_at", "-id"),
+    "-level": ("-level", "-received_at", "-id"),
+}
 
 
 def _day_start(day: date) -> datetime:

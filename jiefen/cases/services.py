@@ -237,6 +237,8 @@ class RegistrationRequest:
     received_at: datetime | None = None
     request: str = ""
     actor: Staff | None = None  # who registers it, when not the caller's `actor` (group commit)
+    # Why a petition flagged as a repeat of one ended after 复核 is registered all the same.
+    repeat_reason: str = ""
 
 
 @dataclass
@@ -252,6 +254,8 @@ class _Valid:
     query_code: str
     actor: Staff | None = None
     triage: triage_services.IntakeTriage | None = None
+    repeat_of: object = None  # procedures.guards.RepeatOf
+    repeat_reason: str = ""
 
 
 # Roles that take cases in (挂号): the window, the dispatchers, grid workers, agents (代办) and
@@ -300,7 +304,14 @@ def _validated(
         )
     assert reg is not None
     # 信访工作条例 第36条: facts and reasons ended after 复核 are not accepted again.
-    petition_ended_match(parties=r.parties, description=description, candidates=ended)
+    repeat_reason = (r.repeat_reason or "").strip()[:2000]
+    repeat_of = petition_ended_match(
+        parties=r.parties,
+        description=description,
+        candidates=ended,
+        category=category_given,
+        repeat_reason=repeat_reason,
+    )
     return _Valid(
         channel=r.channel,
         region=reg,
@@ -312,7 +323,23 @@ def _validated(
         parties=cleaned,
         query_code="".join(secrets.choice(QUERY_CODE_ALPHABET) for _i in range(8)),
         actor=actor,
+        repeat_of=repeat_of,
+        repeat_reason=repeat_reason if repeat_of else "",
     )
+
+
+def _note_repeats(valid: list[_Valid], regs: list[Registration], now: datetime) -> None:
+    """The clerk's reason for registering a petition flagged as a repeat, on its timeline."""
+    for v, reg in zip(valid, regs, strict=True):
+        if v.repeat_of is not None:
+            CaseEvent.objects.create(
+                case=reg.case,
+                at=now,
+                actor=v.actor,
+                kind="petition_repeat_registered",
+                reason=v.repeat_reason,
+                data={"earlier_case": v.repeat_of.number, "ending": v.repeat_of.ending},
+            )
 
 
 def _write_registrations(valid: list[_Valid], *, now: datetime) -> list[Registration]:
@@ -478,6 +505,7 @@ def case_register(
     received_at: datetime | None = None,
     request: str = "",
     actor: Staff | None = None,
+    repeat_reason: str = "",
 ) -> Registration:
     """Register (挂号) a dispute from any channel: number, query code, parties, first routing."""
     now = clock.now()
@@ -490,6 +518,7 @@ def case_register(
             category=category,
             received_at=received_at,
             request=request,
+            repeat_reason=repeat_reason,
         ),
         actor=actor,
         now=now,
@@ -499,6 +528,7 @@ def case_register(
         # sequence, locked from the number to the commit, is held only while rows are written.
         v.triage = triage_services.triage_intake(**vars(_intake_request(v)), now=now)
         (reg,) = _write_registrations([v], now=now)
+        _note_repeats([v], [reg], now)
     return reg
 
 
@@ -527,6 +557,7 @@ def case_register_many(
             for v, t in zip(valid, outcomes, strict=True):
                 v.triage = t
             regs = _write_registrations(valid, now=now)
+            _note_repeats(valid, regs, now)
         for slot, reg in zip(slots, regs, strict=True):
             out[slot] = reg
     return out  # type: ignore[return-value]

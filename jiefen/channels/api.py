@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from jiefen.channels import hotline
 from jiefen.core.errors import ValidationFailed
+from jiefen.directory.requests import ApiRequest
 
 router = Router(tags=["channels"])
 
@@ -44,7 +44,7 @@ _ORDER_SCHEMA = {
     },
     summary='Take 12345 work orders in (one, a list, or {"orders": [...]})',
 )
-def orders_import(request: HttpRequest):
+def orders_import(request: ApiRequest):
     """Idempotent on `order_id`. A malformed row is refused in the report; the others go in.
     Answer: `{"created", "linked", "skipped", "refused", "rows": [...]}`."""
     try:
@@ -56,5 +56,5 @@ def orders_import(request: HttpRequest):
 
 
 @router.get("/channels/12345/replies", summary="Status and answer of every imported work order")
-def replies(request: HttpRequest, since: datetime | None = None, limit: int = 500):
+def replies(request: ApiRequest, since: datetime | None = None, limit: int = 500):
     return hotline.hotline_replies(viewer=request.auth, since=since, limit=limit)

@@ -35,9 +35,9 @@ from jiefen.cases.selectors import case_scope
 from jiefen.cases.services import PartyInput, case_register
 from jiefen.channels.matching import AddressResolver
 from jiefen.channels.models import Open311Token
-from jiefen.channels.ratelimit import client_ip, hit
 from jiefen.core import clock
 from jiefen.core.errors import DomainError
+from jiefen.core.ratelimit import client_ip, hit
 from jiefen.directory.selectors import region_in_jurisdiction
 from jiefen.directory.services import api_token_authenticate
 from jiefen.regions.models import Region

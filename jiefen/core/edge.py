@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -96,6 +96,16 @@ def _querydict_items(qd, prefix: str = "") -> Iterator[tuple[str, str]]:
                 yield key, v
 
 
+# Parts of the site with an error format of their own register a renderer for their refusals
+# (the Open311 endpoints: jiefen.channels' AppConfig.ready), so the gate names no app above it.
+_refusal_renderers: dict[str, Callable[[HttpRequest, int, str], HttpResponse]] = {}
+
+
+def refusal_format(kind: str, renderer: Callable[[HttpRequest, int, str], HttpResponse]) -> None:
+    """Render the refusals of requests of `kind` ("open311") with `renderer(request, status, message)`."""
+    _refusal_renderers[kind] = renderer
+
+
 def _kind(request: HttpRequest) -> str:
     if request.path.startswith(API_PREFIX):
         return "api"
@@ -112,10 +122,9 @@ def refuse(request: HttpRequest, status: int, code: str, message: str, fields=No
         if fields:
             body["fields"] = fields
         return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-    if kind == "open311":
-        from jiefen.channels.open311 import error_response
-
-        return error_response(request, status, message)
+    renderer = _refusal_renderers.get(kind)
+    if renderer is not None:
+        return renderer(request, status, message)
     from django.shortcuts import render
 
     return render(request, "core/refused.html", {"message": message, "fields": fields or {}}, status=status)

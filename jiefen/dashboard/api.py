@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpRequest
 from ninja import Query, Router
 
 from jiefen.dashboard.selectors import stats_overview
+from jiefen.directory.requests import ApiRequest
 
 router = Router(tags=["stats"])
 
@@ -18,7 +18,7 @@ TO = Query(None, alias="to", description="last day (default: today)")
 
 @router.get("/stats/overview", summary="Every figure of the command dashboard for a region and period")
 def overview(
-    request: HttpRequest,
+    request: ApiRequest,
     region: str | None = REGION,
     date_from: date | None = FROM,
     date_to: date | None = TO,

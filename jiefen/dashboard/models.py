@@ -55,7 +55,7 @@ class DailyCount(models.Model):
 
 class OrgDailyCount(models.Model):
     """Returns (退回) per organisation and day: a return needs a reason and is counted against the
-    organisation that returned the case (DESIGN.md §6, no buck-passing)."""
+    organisation that returned the case (no buck-passing)."""
 
     day = models.DateField()
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)

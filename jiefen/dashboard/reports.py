@@ -165,6 +165,19 @@ def case_rows(qs) -> Iterator[list]:
         yield [_cell(v) for v in _case_row(c)]
 
 
+def case_rows_xlsx(qs) -> bytes:
+    """The rows of `case_rows` as a one-sheet workbook (write-only: rows are streamed)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(str(_("Cases")))
+    for row in case_rows(qs):
+        ws.append([str(v) if not isinstance(v, int | float) else v for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _case_row(c) -> list:
     return [
         c.number,

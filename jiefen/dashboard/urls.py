@@ -9,4 +9,5 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("cases.csv", views.cases_csv, name="cases_csv"),
+    path("cases.xlsx", views.cases_xlsx, name="cases_xlsx"),
 ]

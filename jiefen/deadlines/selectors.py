@@ -35,7 +35,8 @@ def work_calendar() -> WorkCalendar:
     if _cached and time.monotonic() - _cached[0][0] < _TTL_SECONDS:
         return _cached[0][1]
     years = frozenset(CalendarYear.objects.values_list("year", flat=True))
-    holidays, workdays = set(), set()
+    holidays: set[date] = set()
+    workdays: set[date] = set()
     for d, is_work in CalendarDay.objects.values_list("date", "is_workday"):
         (workdays if is_work else holidays).add(d)
     law_years = frozenset(range(statutory.STATUTORY_FIRST_YEAR, statutory.STATUTORY_LAST_YEAR + 1)) - years
@@ -141,7 +142,8 @@ class CalendarOutlook:
 
 def calendar_year_errors(year: int) -> list[str]:
     """`statutory.notice_errors` for a year as stored ([] for a year not loaded)."""
-    holidays, workdays = set(), set()
+    holidays: set[date] = set()
+    workdays: set[date] = set()
     for d, is_work in CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"):
         (workdays if is_work else holidays).add(d)
     return statutory.notice_errors(year, holidays, workdays)

@@ -30,8 +30,8 @@ from jiefen.deadlines.signals import calendar_changed
 
 MIN_YEAR = 1990
 MAX_YEAR = 2200
-_NAME_MAX = CalendarDay._meta.get_field("name").max_length
-_SOURCE_MAX = CalendarYear._meta.get_field("source").max_length
+_NAME_MAX: int = CalendarDay._meta.get_field("name").max_length or 0
+_SOURCE_MAX: int = CalendarYear._meta.get_field("source").max_length or 0
 
 
 _MAX_RANGE = 31

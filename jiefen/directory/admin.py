@@ -10,9 +10,9 @@ from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from jiefen.directory.backends import LOGIN_REFUSED
+from jiefen.directory.forms import SecondFactorMixin
 from jiefen.directory.models import ApiToken, Organization, Role, Staff
 from jiefen.directory.services import api_token_revoke
-from jiefen.web.forms import SecondFactorMixin
 
 
 @admin.register(Organization)

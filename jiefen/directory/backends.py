@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext_lazy as _
 
+from jiefen.core.ratelimit import client_ip
 from jiefen.directory import services
 from jiefen.directory.models import Staff
 
@@ -67,6 +68,4 @@ def _second_factor(user, token) -> bool:
 def _address(request) -> str:
     if request is None:
         return ""
-    from jiefen.channels.ratelimit import client_ip
-
     return client_ip(request) if settings.JIEFEN_LOGIN_MAX_FAILURES_PER_ADDRESS else ""

@@ -6,7 +6,7 @@ from jiefen.regions.models import Region
 
 
 class OrganizationKind(models.TextChoices):
-    """Kinds of organisation a case can be routed to (DESIGN.md §1)."""
+    """Kinds of organisation a case can be routed to (docs/architecture.md)."""
 
     COUNTY_CENTRE = "county_centre", _("county dispute-resolution centre (dispatch)")
     TOWN_CENTRE = "town_centre", _("town dispute-resolution centre")

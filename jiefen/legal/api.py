@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
 from jiefen.cases import selectors as case_selectors
 from jiefen.core.errors import ValidationFailed
+from jiefen.directory.requests import ApiRequest
 from jiefen.legal import rules, selectors, services
 from jiefen.mediators.selectors import viewer_county_id
 from jiefen.regions.models import Region
@@ -124,12 +124,12 @@ def _consultation_out(c) -> dict:
     }
 
 
-def _case_or_none(request, number):
+def _case_or_none(request: ApiRequest, number):
     return case_selectors.case_get(viewer=request.auth, number=number) if number else None
 
 
 @router.post("/legal/consultations", response={201: ConsultationOut}, summary="Log a legal consultation")
-def create_consultation(request: HttpRequest, payload: ConsultationIn):
+def create_consultation(request: ApiRequest, payload: ConsultationIn):
     c = services.consultation_record(
         actor=request.auth,
         channel=payload.channel,
@@ -143,7 +143,7 @@ def create_consultation(request: HttpRequest, payload: ConsultationIn):
 
 
 @router.get("/legal/consultations", response=list[ConsultationOut], summary="The county's consultations")
-def list_consultations(request: HttpRequest, limit: int = 100):
+def list_consultations(request: ApiRequest, limit: int = 100):
     return [
         _consultation_out(c)
         for c in selectors.consultation_list(viewer=request.auth)[: max(1, min(limit, 500))]
@@ -151,7 +151,7 @@ def list_consultations(request: HttpRequest, limit: int = 100):
 
 
 @router.get("/legal/knowledge", response=list[KnowledgeOut], summary="Search the knowledge base (Chinese)")
-def search_knowledge(request: HttpRequest, q: str):
+def search_knowledge(request: ApiRequest, q: str):
     return [
         {
             "id": e.pk,
@@ -166,7 +166,7 @@ def search_knowledge(request: HttpRequest, q: str):
 
 
 @router.get("/legal-aid/rules", summary="The eligibility rules as data")
-def aid_rules(request: HttpRequest):
+def aid_rules(request: ApiRequest):
     return {
         "matters": {k: str(v) for k, v in rules.MATTERS.items()} | {rules.NOT_LISTED: "—"},
         "matters_article": rules.MATTER_ARTICLE,
@@ -179,7 +179,7 @@ def aid_rules(request: HttpRequest):
 
 
 @router.post("/legal-aid/applications", response={201: AidOut}, summary="Apply for legal aid")
-def create_application(request: HttpRequest, payload: AidIn):
+def create_application(request: ApiRequest, payload: AidIn):
     county = Region.objects.filter(pk=viewer_county_id(request.auth)).first()
     if county is None:
         raise ValidationFailed(_("Your account has no county."), fields={"county": [_("required")]})
@@ -197,19 +197,19 @@ def create_application(request: HttpRequest, payload: AidIn):
 @router.get(
     "/legal-aid/applications", response=list[AidOut], summary="The county's applications, soonest due first"
 )
-def list_applications(request: HttpRequest, status: str | None = None):
+def list_applications(request: ApiRequest, status: str | None = None):
     return [aid_out(a) for a in selectors.application_list(viewer=request.auth, status=status)[:500]]
 
 
 @router.get("/legal-aid/applications/{number}", response=AidOut, summary="One application")
-def get_application(request: HttpRequest, number: str):
+def get_application(request: ApiRequest, number: str):
     return aid_out(selectors.application_get(viewer=request.auth, number=number))
 
 
 @router.post(
     "/legal-aid/applications/{number}/decision", response=AidOut, summary="Grant or refuse (reasoned)"
 )
-def decide_application(request: HttpRequest, number: str, payload: DecideIn):
+def decide_application(request: ApiRequest, number: str, payload: DecideIn):
     app = selectors.application_get(viewer=request.auth, number=number)
     app = services.aid_decide(application=app, actor=request.auth, grant=payload.grant, reason=payload.reason)
     return aid_out(selectors.application_get(viewer=request.auth, number=app.number))
@@ -218,7 +218,7 @@ def decide_application(request: HttpRequest, number: str, payload: DecideIn):
 @router.post(
     "/legal-aid/applications/{number}/lawyer", response=AidOut, summary="Assign a lawyer from the registry"
 )
-def assign_lawyer(request: HttpRequest, number: str, payload: LawyerIn):
+def assign_lawyer(request: ApiRequest, number: str, payload: LawyerIn):
     app = selectors.application_get(viewer=request.auth, number=number)
     services.aid_assign_lawyer(application=app, actor=request.auth, lawyer_id=payload.lawyer_id)
     return aid_out(selectors.application_get(viewer=request.auth, number=number))

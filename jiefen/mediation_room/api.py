@@ -10,7 +10,6 @@ import base64
 import binascii
 from datetime import datetime
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja import Status as HttpStatus
@@ -18,6 +17,8 @@ from ninja import Status as HttpStatus
 from jiefen.cases.models import Party
 from jiefen.cases.selectors import case_scope
 from jiefen.core.errors import NotFound, ValidationFailed
+from jiefen.core.ratelimit import client_ip
+from jiefen.directory.requests import ApiRequest
 from jiefen.mediation_room import selectors, services
 from jiefen.mediation_room.models import RoomMessage, TermsVersion
 from jiefen.procedures.selectors import procedure_get
@@ -122,7 +123,7 @@ def _message_out(m: RoomMessage) -> dict:
         "author": m.author,
         "staff": str(m.staff) if m.staff_id else None,
         "party_id": m.party_id,
-        "party": m.party.name if m.party_id else None,
+        "party": m.party.name if m.party is not None else None,
         "text": m.text,
         "file_name": m.file_name,
         "file_kind": m.file_kind,
@@ -146,7 +147,7 @@ def _terms_out(t: TermsVersion) -> dict:
     }
 
 
-def _terms(request, pk: int) -> TermsVersion:
+def _terms(request: ApiRequest, pk: int) -> TermsVersion:
     terms = (
         TermsVersion.objects.filter(pk=pk, case__in=case_scope_cases(request.auth))
         .select_related("procedure")
@@ -163,7 +164,7 @@ def case_scope_cases(viewer):
     return Case.objects.filter(case_scope(viewer))
 
 
-def _party(request, party_id: int) -> Party:
+def _party(request: ApiRequest, party_id: int) -> Party:
     party = Party.objects.filter(pk=party_id, case__in=case_scope_cases(request.auth)).first()
     if party is None:
         raise NotFound(_("No such party."))
@@ -175,7 +176,7 @@ def _party(request, party_id: int) -> Party:
     response={201: RoomSessionOut},
     summary="Schedule a session of the mediation room",
 )
-def schedule_session(request: HttpRequest, pk: int, payload: RoomSessionIn):
+def schedule_session(request: ApiRequest, pk: int, payload: RoomSessionIn):
     proc = procedure_get(viewer=request.auth, pk=pk)
     session = services.session_schedule(
         procedure=proc,
@@ -196,7 +197,7 @@ def schedule_session(request: HttpRequest, pk: int, payload: RoomSessionIn):
 @router.get(
     "/procedures/{pk}/messages", response=list[RoomMessageOut], summary="Messages of the mediation room"
 )
-def list_messages(request: HttpRequest, pk: int, after: int = 0):
+def list_messages(request: ApiRequest, pk: int, after: int = 0):
     proc = procedure_get(viewer=request.auth, pk=pk)
     return [_message_out(m) for m in selectors.messages(proc, after=after)]
 
@@ -204,7 +205,7 @@ def list_messages(request: HttpRequest, pk: int, after: int = 0):
 @router.post(
     "/procedures/{pk}/messages", response={201: RoomMessageOut}, summary="Post a message or an evidence file"
 )
-def post_message(request: HttpRequest, pk: int, payload: RoomMessageIn):
+def post_message(request: ApiRequest, pk: int, payload: RoomMessageIn):
     proc = procedure_get(viewer=request.auth, pk=pk)
     upload = None
     if payload.file_base64:
@@ -220,7 +221,7 @@ def post_message(request: HttpRequest, pk: int, payload: RoomMessageIn):
 
 
 @router.post("/procedures/{pk}/terms", response={201: TermsOut}, summary="Put terms to the parties")
-def propose_terms(request: HttpRequest, pk: int, payload: TermsIn):
+def propose_terms(request: ApiRequest, pk: int, payload: TermsIn):
     proc = procedure_get(viewer=request.auth, pk=pk)
     return HttpStatus(
         201, _terms_out(services.terms_propose(procedure=proc, actor=request.auth, text=payload.text))
@@ -228,20 +229,20 @@ def propose_terms(request: HttpRequest, pk: int, payload: TermsIn):
 
 
 @router.get("/procedures/{pk}/terms", response=list[TermsOut], summary="The terms versions of a procedure")
-def list_terms(request: HttpRequest, pk: int):
+def list_terms(request: ApiRequest, pk: int):
     proc = procedure_get(viewer=request.auth, pk=pk)
     return [_terms_out(t) for t in TermsVersion.objects.filter(procedure=proc).order_by("number")]
 
 
 @router.get("/terms/{pk}/check", summary="Check a terms version: the text's hash recomputed")
-def check_terms(request: HttpRequest, pk: int):
+def check_terms(request: ApiRequest, pk: int):
     return selectors.terms_check(_terms(request, pk))
 
 
 @router.post(
     "/terms/{pk}/codes", response={201: dict}, summary="Send a party a one-time code for these terms"
 )
-def send_code(request: HttpRequest, pk: int, payload: TermsCodeIn):
+def send_code(request: ApiRequest, pk: int, payload: TermsCodeIn):
     terms = _terms(request, pk)
     party = _party(request, payload.party_id)
     rc = services.confirm_code_send(terms=terms, party=party)
@@ -253,9 +254,7 @@ def send_code(request: HttpRequest, pk: int, payload: TermsCodeIn):
     response={201: TermsConfirmationOut},
     summary="Confirm terms for a party with the one-time code sent to their phone",
 )
-def confirm_terms(request: HttpRequest, pk: int, payload: TermsConfirmIn):
-    from jiefen.channels.ratelimit import client_ip
-
+def confirm_terms(request: ApiRequest, pk: int, payload: TermsConfirmIn):
     terms = _terms(request, pk)
     party = _party(request, payload.party_id)
     c = services.terms_confirm(

@@ -145,6 +145,7 @@ def session_schedule(
         errors["place"] = [_("Say where the session is held.")]
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), fields=errors)
+    assert starts_at is not None  # checked above
     note = _text(note, "note", limit=2000)
     with transaction.atomic():
         proc = _lock(procedure)
@@ -258,7 +259,7 @@ def _code_send(party: Party, purpose: str, terms: TermsVersion | None = None) ->
     )
     what = (
         _("Mediation room")
-        if purpose == CodePurpose.JOIN
+        if purpose == CodePurpose.JOIN or terms is None
         else _("Confirm terms v%(n)s") % {"n": terms.number}
     )
     outbox_enqueue(
@@ -394,7 +395,9 @@ def message_post(
             at=clock.now(),
         )
         if upload is not None:
-            ext = sniff(upload.content[:16])[1]
+            sniffed = sniff(upload.content[:16])
+            assert sniffed is not None  # the upload was checked by content above
+            ext = sniffed[1]
             msg.file_kind = kind
             msg.file_size = len(upload.content)
             msg.file_sha256 = hashlib.sha256(upload.content).hexdigest()

@@ -8,6 +8,7 @@ messages come by htmx polling of a small fragment (`?after=<last id>`)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -19,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiefen.cases.models import Party
-from jiefen.channels.ratelimit import client_ip, hit
 from jiefen.core import clock
 from jiefen.core.errors import DomainError, NotFound, ValidationFailed
+from jiefen.core.ratelimit import client_ip, hit
+from jiefen.directory.models import Staff
 from jiefen.mediation_room import selectors, services
 from jiefen.mediation_room.choices import SessionMode
 from jiefen.mediation_room.models import RoomMessage, TermsVersion
@@ -322,7 +324,7 @@ def _file_response(msg: RoomMessage) -> FileResponse:
 
 
 @require_GET
-def room_file(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
+def room_file(request: HttpRequest, pk: int, mid: int) -> FileResponse:
     found = _party_in(request, pk)
     if found is None:
         raise Http404
@@ -337,7 +339,7 @@ def room_file(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
 
 def _staff_procedure(request: HttpRequest, pk: int) -> Procedure:
     try:
-        return procedure_get(viewer=request.user, pk=pk)
+        return procedure_get(viewer=cast(Staff, request.user), pk=pk)  # behind login_required
     except NotFound:
         raise Http404(_("No such procedure.")) from None
 
@@ -457,7 +459,7 @@ def mediator_terms(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def mediator_file(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
+def mediator_file(request: HttpRequest, pk: int, mid: int) -> FileResponse:
     proc = _staff_procedure(request, pk)
     msg = RoomMessage.objects.filter(pk=mid, procedure=proc).exclude(file="").first()
     if msg is None:

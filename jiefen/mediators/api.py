@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
 from jiefen.cases import selectors as case_selectors
 from jiefen.core.errors import ValidationFailed
+from jiefen.directory.requests import ApiRequest
 from jiefen.mediators import allowance, selectors, services
 
 router = Router(tags=["mediators"])
@@ -142,7 +142,7 @@ def mediator_out(m, rec: selectors.Record) -> dict:
 
 @router.get("/mediators", response=list[MediatorOut], summary="The county's registry of mediators")
 def list_mediators(
-    request: HttpRequest, kind: str | None = None, category: str | None = None, q: str | None = None
+    request: ApiRequest, kind: str | None = None, category: str | None = None, q: str | None = None
 ):
     rows = list(selectors.mediator_list(viewer=request.auth, kind=kind, category=category, q=q)[:500])
     recs = selectors.records([m.pk for m in rows])
@@ -150,20 +150,20 @@ def list_mediators(
 
 
 @router.post("/mediators", response={201: MediatorOut}, summary="Register a mediator")
-def create_mediator(request: HttpRequest, payload: MediatorIn):
+def create_mediator(request: ApiRequest, payload: MediatorIn):
     m = services.mediator_create(actor=request.auth, data=services.MediatorInput(**payload.dict()))
     m = selectors.mediator_get(viewer=request.auth, pk=m.pk)
     return HttpStatus(201, mediator_out(m, selectors.records([m.pk])[m.pk]))
 
 
 @router.get("/mediators/{pk}", response=MediatorOut, summary="One mediator with their record")
-def get_mediator(request: HttpRequest, pk: int):
+def get_mediator(request: ApiRequest, pk: int):
     m = selectors.mediator_get(viewer=request.auth, pk=pk)
     return mediator_out(m, selectors.records([m.pk])[m.pk])
 
 
 @router.post("/mediators/{pk}/conflicts", response={201: dict}, summary="Declare a conflict of interest")
-def declare_conflict(request: HttpRequest, pk: int, payload: ConflictIn):
+def declare_conflict(request: ApiRequest, pk: int, payload: ConflictIn):
     m = selectors.mediator_get(viewer=request.auth, pk=pk)
     c = services.conflict_declare(actor=request.auth, mediator=m, **payload.dict())
     return HttpStatus(201, {"id": c.pk, "party_name": c.party_name, "note": c.note})
@@ -183,12 +183,12 @@ def _org_out(o) -> dict:
 
 
 @router.get("/mediator-organizations", response=list[OrganizationOut], summary="Social organisations")
-def list_organizations(request: HttpRequest):
+def list_organizations(request: ApiRequest):
     return [_org_out(o) for o in selectors.organization_list(viewer=request.auth)]
 
 
 @router.post("/mediator-organizations", response={201: OrganizationOut}, summary="Register an organisation")
-def create_organization(request: HttpRequest, payload: OrganizationIn):
+def create_organization(request: ApiRequest, payload: OrganizationIn):
     o = services.organization_create(actor=request.auth, **payload.dict())
     return HttpStatus(201, _org_out(o))
 
@@ -198,7 +198,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn):
     response=list[RecommendationOut],
     summary="Who should mediate this case, ranked with reasons",
 )
-def recommendations(request: HttpRequest, number: str, limit: int = 10, include_excluded: bool = False):
+def recommendations(request: ApiRequest, number: str, limit: int = 10, include_excluded: bool = False):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     return [
         {
@@ -220,7 +220,7 @@ def recommendations(request: HttpRequest, number: str, limit: int = 10, include_
     response={201: AssignmentOut},
     summary="Assign a registered mediator (starts a people's mediation when none runs)",
 )
-def assign_mediator(request: HttpRequest, number: str, payload: AssignIn):
+def assign_mediator(request: ApiRequest, number: str, payload: AssignIn):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     pm = services.mediation_assign(
         case=case,
@@ -278,7 +278,7 @@ def parse_month(month: str | None) -> tuple[int, int]:
     response=StatementOut,
     summary="以案定补: the mediator's allowance statement for a month (?month=YYYY-MM)",
 )
-def allowance_statement(request: HttpRequest, pk: int, month: str | None = None):
+def allowance_statement(request: ApiRequest, pk: int, month: str | None = None):
     m = selectors.mediator_get(viewer=request.auth, pk=pk)
     year, mon = parse_month(month)
     st = allowance.monthly_statement(mediator=m, year=year, month=mon)
@@ -298,7 +298,7 @@ class OrgRecommendationOut(Schema):
     response=list[OrgRecommendationOut],
     summary="Social organisations that could take this case, ranked with reasons",
 )
-def organization_recommendations(request: HttpRequest, number: str, limit: int = 5):
+def organization_recommendations(request: ApiRequest, number: str, limit: int = 5):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     return [
         {

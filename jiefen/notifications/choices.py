@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Template(models.TextChoices):
-    """One message template per event (DESIGN.md §9; issue 6 §5)."""
+    """One message template per event."""
 
     CASE_REGISTERED = "case_registered", _("case registered (to the applicant)")
     CASE_ACCEPTED = "case_accepted", _("case accepted (to the applicant)")

@@ -1,4 +1,4 @@
-"""Delivery tasks: thin wrappers over services (DESIGN.md §12.7)."""
+"""Delivery tasks: thin wrappers over services."""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiefen.cases.models import Case
-from jiefen.channels.ratelimit import client_ip, hit
 from jiefen.core import clock
 from jiefen.core.errors import DomainError
+from jiefen.core.ratelimit import client_ip, hit
 from jiefen.portal import qr, selectors, services
 from jiefen.portal.forms import CodeForm, RateForm, ReopenForm, SubmitForm, TrackForm
 from jiefen.portal.models import Rating, ReopenRequest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
@@ -12,6 +12,7 @@ from ninja import Status as HttpStatus
 from jiefen.cases import selectors as case_selectors
 from jiefen.core.errors import NotFound
 from jiefen.directory.models import Organization
+from jiefen.directory.requests import ApiRequest
 from jiefen.procedures import documents, selectors, services
 from jiefen.procedures.models import ReceptionDay, ReturnVisit, SupervisionOrder
 from jiefen.procedures.serializers import procedure_out, procedures_out
@@ -233,7 +234,7 @@ class LeaderCaseOut(Schema):
     started_at: datetime
 
 
-def _case(request, number):
+def _case(request: ApiRequest, number):
     return case_selectors.case_get(viewer=request.auth, number=number)
 
 
@@ -252,7 +253,7 @@ def _agreement_out(a) -> dict:
 @router.post(
     "/cases/{number}/procedures", response={201: ProcedureOut}, summary="Start a procedure on a case"
 )
-def start_procedure(request: HttpRequest, number: str, payload: ProcedureIn):
+def start_procedure(request: ApiRequest, number: str, payload: ProcedureIn):
     case = _case(request, number)
     proc = services.procedure_start(
         case=case,
@@ -269,18 +270,36 @@ def start_procedure(request: HttpRequest, number: str, payload: ProcedureIn):
     )
 
 
+class ProcedureKindOut(Schema):
+    kind: str
+    label: str
+
+
+@router.get(
+    "/cases/{number}/procedure-kinds",
+    response=list[ProcedureKindOut],
+    summary="The procedures the caller's organisation may start on this case",
+)
+def offered_procedure_kinds(request: ApiRequest, number: str):
+    case = _case(request, number)
+    return [
+        {"kind": k, "label": str(label)}
+        for k, label in selectors.procedure_kinds_offered(viewer=request.auth, case=case)
+    ]
+
+
 @router.get("/cases/{number}/procedures", response=list[ProcedureOut], summary="The procedures of a case")
-def list_procedures(request: HttpRequest, number: str):
+def list_procedures(request: ApiRequest, number: str):
     return procedures_out(_case(request, number), request.auth)
 
 
 @router.get("/procedures/{pk}", response=ProcedureOut, summary="One procedure with its steps")
-def get_procedure(request: HttpRequest, pk: int):
+def get_procedure(request: ApiRequest, pk: int):
     return procedure_out(selectors.procedure_get(viewer=request.auth, pk=pk), request.auth)
 
 
 @router.post("/procedures/{pk}/actions", response=ProcedureOut, summary="Move a procedure on")
-def procedure_action(request: HttpRequest, pk: int, payload: ProcedureActionIn):
+def procedure_action(request: ApiRequest, pk: int, payload: ProcedureActionIn):
     proc = selectors.procedure_get(viewer=request.auth, pk=pk)
     fields = payload.dict(exclude={"action", "version"})
     data = services.ActInput(
@@ -301,14 +320,14 @@ def procedure_action(request: HttpRequest, pk: int, payload: ProcedureActionIn):
 
 
 @router.get("/cases/{number}/agreements", response=list[AgreementOut], summary="Agreement versions")
-def list_agreements(request: HttpRequest, number: str):
+def list_agreements(request: ApiRequest, number: str):
     return [_agreement_out(a) for a in selectors.agreements(case=_case(request, number))]
 
 
 @router.post(
     "/cases/{number}/agreements", response={201: AgreementOut}, summary="Edit the terms (new version)"
 )
-def revise_agreement(request: HttpRequest, number: str, payload: AgreementIn):
+def revise_agreement(request: ApiRequest, number: str, payload: AgreementIn):
     agreement = services.agreement_revise(
         case=_case(request, number),
         actor=request.auth,
@@ -342,7 +361,7 @@ def _generated(request, number: str, name: str, version: int | None) -> HttpResp
     response=list[DocumentOut],
     summary="The documents that can be generated for the case (agreement, application, 卷宗)",
 )
-def list_documents(request: HttpRequest, number: str):
+def list_documents(request: ApiRequest, number: str):
     case = _case(request, number)
     return [
         {**d, "url": f"/api/v1/cases/{case.number}/documents/{d['name']}"}
@@ -354,7 +373,7 @@ def list_documents(request: HttpRequest, number: str):
     "/cases/{number}/documents/{name}",
     summary="Generate one document (.docx or PDF, A4): a logged disclosure of the parties' identity",
 )
-def get_document(request: HttpRequest, number: str, name: str, version: int | None = None):
+def get_document(request: ApiRequest, number: str, name: str, version: int | None = None):
     return _generated(request, number, name, version)
 
 
@@ -363,7 +382,7 @@ def get_document(request: HttpRequest, number: str, name: str, version: int | No
     response=ReturnVisitOut,
     summary="Close, notify the parties, schedule the return visit",
 )
-def close_case(request: HttpRequest, number: str, payload: CloseIn):
+def close_case(request: ApiRequest, number: str, payload: CloseIn):
     visit = services.case_close_and_follow_up(
         case=_case(request, number), actor=request.auth, reason=payload.reason or "", version=payload.version
     )
@@ -375,7 +394,7 @@ def close_case(request: HttpRequest, number: str, payload: CloseIn):
     response=ReturnVisitOut,
     summary="Notify the parties and schedule the return visit of a closed case",
 )
-def follow_up(request: HttpRequest, number: str):
+def follow_up(request: ApiRequest, number: str):
     return _visit_out(services.case_follow_up(case=_case(request, number), actor=request.auth))
 
 
@@ -393,7 +412,7 @@ def _visit_out(v: ReturnVisit) -> dict:
 
 
 @router.post("/return-visits/{pk}", response=ReturnVisitOut, summary="Record a return visit")
-def record_return_visit(request: HttpRequest, pk: int, payload: ReturnVisitIn):
+def record_return_visit(request: ApiRequest, pk: int, payload: ReturnVisitIn):
     visit = ReturnVisit.objects.filter(pk=pk).select_related("case").first()
     if visit is None:
         raise NotFound(_("No such return visit."))
@@ -410,7 +429,7 @@ def record_return_visit(request: HttpRequest, pk: int, payload: ReturnVisitIn):
 
 
 @router.post("/cases/{number}/feedback", response={201: FeedbackOut}, summary="A party's satisfaction (1–5)")
-def record_feedback(request: HttpRequest, number: str, payload: FeedbackIn):
+def record_feedback(request: ApiRequest, number: str, payload: FeedbackIn):
     case = _case(request, number)
     party = case.parties.filter(pk=payload.party_id).first()
     if party is None:
@@ -431,7 +450,7 @@ def record_feedback(request: HttpRequest, number: str, payload: FeedbackIn):
 
 
 @router.get("/me/deadlines", response=list[MyDeadlineOut], summary="My deadlines, soonest first")
-def my_deadlines(request: HttpRequest):
+def my_deadlines(request: ApiRequest):
     return [
         {
             "kind": r.kind,
@@ -449,7 +468,7 @@ def my_deadlines(request: HttpRequest):
 
 
 @router.post("/receptions", response={201: ReceptionOut}, summary="Plan a reception day or a visit down")
-def create_reception(request: HttpRequest, payload: ReceptionIn):
+def create_reception(request: ApiRequest, payload: ReceptionIn):
     from jiefen.directory.models import Staff
 
     leader = None
@@ -477,7 +496,7 @@ class ReceptionListOut(ReceptionOut):
 @router.get(
     "/receptions", response=list[ReceptionListOut], summary="Reception days from a date, with booked cases"
 )
-def list_receptions(request: HttpRequest, since: date | None = None):
+def list_receptions(request: ApiRequest, since: date | None = None):
     return [
         {
             "id": r.pk,
@@ -492,7 +511,7 @@ def list_receptions(request: HttpRequest, since: date | None = None):
 
 
 @router.post("/receptions/{pk}/bookings", response={201: dict}, summary="Book a case into a reception day")
-def book_reception(request: HttpRequest, pk: int, payload: BookingIn):
+def book_reception(request: ApiRequest, pk: int, payload: BookingIn):
     reception = ReceptionDay.objects.filter(pk=pk).first()
     if reception is None:
         raise NotFound("No such reception day.")
@@ -508,7 +527,7 @@ def book_reception(request: HttpRequest, pk: int, payload: BookingIn):
 @router.post(
     "/cases/{number}/leader-charge", response={201: dict}, summary="A leader takes charge of the case (包案)"
 )
-def take_charge(request: HttpRequest, number: str, payload: NoteIn):
+def take_charge(request: ApiRequest, number: str, payload: NoteIn):
     charge = services.leader_take_charge(
         case=_case(request, number), actor=request.auth, note=payload.note or ""
     )
@@ -516,13 +535,13 @@ def take_charge(request: HttpRequest, number: str, payload: NoteIn):
 
 
 @router.post("/cases/{number}/leader-charge/release", response=dict, summary="The leader hands the case back")
-def release_charge(request: HttpRequest, number: str, payload: NoteIn):
+def release_charge(request: ApiRequest, number: str, payload: NoteIn):
     charge = services.leader_release(case=_case(request, number), actor=request.auth, note=payload.note or "")
     return {"id": charge.pk, "ended_at": charge.ended_at}
 
 
 @router.get("/me/leader-cases", response=list[LeaderCaseOut], summary="Cases I am in charge of (包案)")
-def my_leader_cases(request: HttpRequest):
+def my_leader_cases(request: ApiRequest):
     return [
         {"case_number": c.case.number, "status": c.case.status, "started_at": c.started_at}
         for c in selectors.leader_cases(viewer=request.auth)
@@ -544,7 +563,7 @@ def _order_out(o: SupervisionOrder) -> dict:
 @router.post(
     "/cases/{number}/supervisions", response={201: SupervisionOut}, summary="Issue a supervision order (督办)"
 )
-def order_supervision(request: HttpRequest, number: str, payload: SupervisionIn):
+def order_supervision(request: ApiRequest, number: str, payload: SupervisionIn):
     org = None
     if payload.organization_id is not None:
         org = Organization.objects.filter(pk=payload.organization_id).first()
@@ -561,7 +580,7 @@ def order_supervision(request: HttpRequest, number: str, payload: SupervisionIn)
 
 
 @router.post("/supervisions/{pk}/reply", response=SupervisionOut, summary="Reply to a supervision order")
-def reply_supervision(request: HttpRequest, pk: int, payload: ReplyIn):
+def reply_supervision(request: ApiRequest, pk: int, payload: ReplyIn):
     order = SupervisionOrder.objects.filter(pk=pk).select_related("case").first()
     if order is None:
         raise NotFound("No such order.")

@@ -56,6 +56,10 @@ class ActDef:
     reason_required: bool = False
     needs: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
+    # Taken by a body above the one that took this earlier action of the procedure (信访工作条例
+    # 第35、36条: 复查 by the body above the one that answered, 复核 above the one that reviewed),
+    # never by the same person: see `body_above`.
+    above: str = ""
 
     @property
     def ends(self) -> bool:
@@ -70,6 +74,10 @@ class KindDef:
     actions: dict[str, ActDef]
     start_effects: tuple[str, ...] = ("case_start",)
     requires_agreement: bool = False
+    # Who may start it: the case categories it fits and the kinds of organisation that run it
+    # (None: any). Offered in the UI and enforced by procedure_start (`procedure_not_offered`).
+    categories: frozenset[str] | None = None
+    organizations: frozenset[str] | None = None
 
 
 def _steps(*steps: StepDef) -> dict[str, StepDef]:
@@ -90,6 +98,38 @@ def _f(*codes: str) -> frozenset[str]:
 NEXT_AFTER_REFUSAL = "chain:entrusted_mediation"
 # Organisation kinds that are courts: the one chosen when a confirmation is applied for.
 COURT_KINDS = frozenset({"court", "peoples_tribunal"})
+# The kinds of organisation that run each procedure (directory.OrganizationKind). A village
+# committee mediates (人民调解法 第7条) but does not arbitrate, adjudicate or answer petitions.
+_COMMITTEES = _f(
+    "village_committee", "town_committee", "industry_committee", "medical_committee", "traffic_committee"
+)
+_CENTRES = _f("county_centre", "town_centre")
+MEDIATION_BODIES = _COMMITTEES | _CENTRES | _f("justice_office", "justice_bureau")
+# 劳动争议调解仲裁法 第10条: enterprise committees, grass-roots people's mediation organisations,
+# and the labour-dispute mediation bodies of towns and streets.
+LABOUR_MEDIATION_BODIES = MEDIATION_BODIES | _f("human_resources", "labour_arbitration")
+# The arbitration commission, and the centres that host its window (a centre takes the
+# application in for the commission).
+ARBITRATION = _f("labour_arbitration", "human_resources") | _CENTRES
+# 诉前委派调解: the court entrusts a case to a mediation organisation.
+ENTRUSTING = _f("court", "peoples_tribunal") | MEDIATION_BODIES
+COURT_SIDE = _f("court", "peoples_tribunal", "county_centre", "legal_aid")
+# 信访工作条例: administrative bodies answer petitions, not committees or courts.
+PETITION_BODIES = _CENTRES | _f(
+    "petition_bureau",
+    "justice_bureau",
+    "police",
+    "police_station",
+    "human_resources",
+    "natural_resources",
+    "housing",
+    "market_regulation",
+)
+LEGAL_AID_BODIES = _f("legal_aid", "justice_bureau", "justice_office") | _CENTRES
+CONSUMER_BODIES = _f("market_regulation", "industry_committee") | _CENTRES
+# Where a body is reviewed by 同级人民政府, the centre of that level stands for the government.
+PEOPLES_GOVERNMENT = _CENTRES
+_LEVEL_RANK = {"village": 0, "town": 1, "county": 2, "city": 3, "province": 4}
 
 MEDIATORS = ActDef(
     "assign_mediators",
@@ -130,6 +170,7 @@ KINDS: dict[str, KindDef] = {
         _steps(StepDef("mediation", _("mediation"), "people_mediation.handle")),
         "mediation",
         _acts(MEDIATORS, SESSION, AGREEMENT, NO_AGREEMENT),
+        organizations=MEDIATION_BODIES,
     ),
     K.JUDICIAL_CONFIRMATION: KindDef(
         K.JUDICIAL_CONFIRMATION,
@@ -213,12 +254,15 @@ KINDS: dict[str, KindDef] = {
                 effects=("case_transfer_litigation",),
             ),
         ),
+        organizations=ENTRUSTING,
     ),
     K.LABOUR_MEDIATION: KindDef(
         K.LABOUR_MEDIATION,
         _steps(StepDef("mediation", _("labour mediation"), "labour_mediation.handle", start=FROM_RECEIPT)),
         "mediation",
         _acts(MEDIATORS, SESSION, AGREEMENT, NO_AGREEMENT),
+        categories=_f("labour"),
+        organizations=LABOUR_MEDIATION_BODIES,
     ),
     K.LABOUR_ARBITRATION: KindDef(
         K.LABOUR_ARBITRATION,
@@ -256,6 +300,8 @@ KINDS: dict[str, KindDef] = {
             ),
         ),
         start_effects=("case_start", "case_transfer_arbitration"),
+        categories=_f("labour"),
+        organizations=ARBITRATION,
     ),
     K.PETITION: KindDef(
         K.PETITION,
@@ -299,6 +345,7 @@ KINDS: dict[str, KindDef] = {
                 _f("review_opinion"),
                 "recheck_request",
                 needs=("result",),
+                above="reply",
             ),
             ActDef("request_recheck", _("re-check requested"), _f("recheck_request"), "recheck_opinion"),
             ActDef(
@@ -309,6 +356,7 @@ KINDS: dict[str, KindDef] = {
                 "ended_after_recheck",
                 needs=("result",),
                 effects=("petition_ended", "case_resolve"),
+                above="record_review_opinion",
             ),
             ActDef(
                 "conclude",
@@ -319,6 +367,7 @@ KINDS: dict[str, KindDef] = {
                 effects=("case_resolve",),
             ),
         ),
+        organizations=PETITION_BODIES,
     ),
     K.LEGAL_AID: KindDef(
         K.LEGAL_AID,
@@ -354,6 +403,7 @@ KINDS: dict[str, KindDef] = {
                 needs=("result",),
             ),
         ),
+        organizations=LEGAL_AID_BODIES,
     ),
     K.CONSUMER_COMPLAINT: KindDef(
         K.CONSUMER_COMPLAINT,
@@ -385,6 +435,8 @@ KINDS: dict[str, KindDef] = {
                 needs=("legal_route",),
             ),
         ),
+        categories=_f("consumer"),
+        organizations=CONSUMER_BODIES,
     ),
     K.LITIGATION: KindDef(
         K.LITIGATION,
@@ -414,6 +466,7 @@ KINDS: dict[str, KindDef] = {
             ),
         ),
         start_effects=("case_start", "case_transfer_litigation"),
+        organizations=COURT_SIDE,
     ),
 }
 
@@ -448,6 +501,27 @@ GENERIC: dict[str, ActDef] = _acts(
     ),
     ActDef("withdraw", _("withdraw or terminate"), frozenset(), END, "withdrawn", reason_required=True),
 )
+
+
+def offered(kd: KindDef, *, category: str, organization_kind: str | None) -> bool:
+    """Whether a procedure of this kind fits a case of `category` and an actor of an
+    organisation of `organization_kind` (None: the actor has no organisation, e.g. a superuser)."""
+    if kd.categories is not None and category not in kd.categories:
+        return False
+    return kd.organizations is None or organization_kind is None or organization_kind in kd.organizations
+
+
+def body_above(reviewer, answerer) -> bool:
+    """Whether organisation `reviewer` is above `answerer` (信访工作条例 第35、36条: 上一级行政机关
+    或者同级人民政府): its region strictly contains the answerer's, or it is the same region's
+    government (the centre) reviewing one of that region's other bodies."""
+    if reviewer is None or answerer is None or reviewer.pk == answerer.pk:
+        return False
+    r, a = reviewer.region, answerer.region
+    if a.pk != r.pk:
+        contains = r.pk in (a.county_id, a.town_id, getattr(a, "parent_id", None)) and r.pk != a.pk
+        return contains and _LEVEL_RANK.get(r.level, 0) > _LEVEL_RANK.get(a.level, 0)
+    return reviewer.kind in PEOPLES_GOVERNMENT and answerer.kind not in PEOPLES_GOVERNMENT
 
 
 def kind_def(kind: str) -> KindDef | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.db import connection
@@ -49,7 +50,9 @@ def petition_ended_candidates(parties_lists: list) -> dict[str, list]:
     out: dict[str, list] = {}
     if hashes and _any_ended(hashes):
         for ended in (
-            PetitionEnded.objects.filter(person_hash__in=hashes).select_related("case").order_by("-ended_at")
+            PetitionEnded.objects.filter(person_hash__in=hashes)
+            .select_related("case", "procedure")
+            .order_by("-ended_at")
         ):
             out.setdefault(ended.person_hash, []).append(ended)
     return out
@@ -67,18 +70,78 @@ def _any_ended(hashes: list[str]) -> bool:
         return cur.fetchone() is not None
 
 
-def petition_ended_match(*, parties, description: str, candidates: dict[str, list] | None = None) -> None:
+def _name(text: str) -> str:
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def _respondent_keys(parties) -> set[str]:
+    """What identifies the respondents (PartyInput or Party rows): the keyed hashes of their ID
+    numbers and phones, and their normalised names (an organisation has neither ID nor phone)."""
+    out: set[str] = set()
+    for p in parties:
+        if getattr(p, "role", "") != "respondent":
+            continue
+        if hasattr(p, "id_number_hash"):
+            out |= {h for h in (p.id_number_hash, p.phone_hash) if h}
+        else:
+            idn = pii.normalize_id_number(getattr(p, "id_number", "") or "")
+            phone = pii.normalize_phone(getattr(p, "phone", "") or "")
+            out |= {pii.keyed_hash(v) for v in (idn, phone) if v}
+        name = _name(getattr(p, "name", ""))
+        if name:
+            out.add("name:" + name)
+    return out
+
+
+# The same subject: the same category, or a description sharing this much (character bigrams,
+# Jaccard) with the ended one.
+SAME_SUBJECT_SIMILARITY = 0.2
+
+
+@dataclass
+class RepeatOf:
+    """An earlier petition of the same petitioner against the same respondent on the same
+    subject, ended after 复核: shown to the clerk, who refuses or registers with a reason."""
+
+    case_id: int
+    number: str
+    ending: str
+
+
+def _ending(ended) -> str:
+    from jiefen.procedures.definitions import OUTCOMES
+
+    proc = ended.procedure
+    label = str(OUTCOMES.get(proc.outcome, proc.outcome))
+    result = (proc.data or {}).get("result") or ""
+    return f"{label}: {result}" if result else label
+
+
+def petition_ended_match(
+    *,
+    parties,
+    description: str,
+    candidates: dict[str, list] | None = None,
+    category: str | None = None,
+    repeat_reason: str = "",
+) -> RepeatOf | None:
     """Refuse a registration of facts and reasons a petition already ended after 复核
     (信访工作条例 第36条: not accepted again), pointing to the ended matter. `candidates` are
-    the ended petitions read for a whole batch (petition_ended_candidates)."""
+    the ended petitions read for a whole batch (petition_ended_candidates).
+
+    The facts, not only the wording: the same petitioner (keyed hashes) against the same
+    respondent (keyed hashes or name) on the same subject (the category, or a similar story)
+    is flagged too, with the earlier case and its ending (`petition_repeat`), even when told
+    differently; the clerk then refuses it or registers it with `repeat_reason`, and gets the
+    earlier case back to note on the timeline."""
     from jiefen.procedures.models import PetitionEnded
 
     hashes = set(person_hashes(parties))
     if not hashes:
-        return
+        return None
     facts = normalize_facts(description)
     if not facts:
-        return
+        return None
     if candidates is not None:
         found = sorted(
             {e.pk: e for h in hashes for e in candidates.get(h, ())}.values(),
@@ -86,8 +149,10 @@ def petition_ended_match(*, parties, description: str, candidates: dict[str, lis
             reverse=True,
         )
     else:
-        found = (
-            PetitionEnded.objects.filter(person_hash__in=hashes).select_related("case").order_by("-ended_at")
+        found = list(
+            PetitionEnded.objects.filter(person_hash__in=hashes)
+            .select_related("case", "procedure")
+            .order_by("-ended_at")[:200]
         )
     for ended in found[:200]:
         if SequenceMatcher(None, facts, ended.facts).ratio() >= SAME_FACTS_RATIO:
@@ -100,3 +165,37 @@ def petition_ended_match(*, parties, description: str, candidates: dict[str, lis
                 code="petition_ended",
                 fields={"description": [_("ended in case %(number)s") % {"number": ended.case.number}]},
             )
+    respondents = _respondent_keys(parties)
+    if not respondents:
+        return None
+    for ended in found[:200]:
+        if not respondents & _respondent_keys(ended.case.parties.all()):
+            continue
+        same_subject = bool(category) and category == ended.case.category
+        if not same_subject:
+            from jiefen.triage.related import similarities
+
+            same_subject = (
+                float(similarities(description, [ended.case.description])[0]) >= SAME_SUBJECT_SIMILARITY
+            )
+        if not same_subject:
+            continue
+        repeat = RepeatOf(ended.case_id, ended.case.number, _ending(ended))
+        if (repeat_reason or "").strip():
+            return repeat
+        raise ValidationFailed(
+            _(
+                "The same petitioner raised a matter against the same respondent on the same subject, "
+                "ended after re-check (复核) in case %(number)s (%(ending)s). Refuse it, or register it "
+                "with a reason."
+            )
+            % {"number": repeat.number, "ending": repeat.ending},
+            code="petition_repeat",
+            fields={
+                "repeat_reason": [
+                    _("earlier case %(number)s: give the reason to register it anyway")
+                    % {"number": repeat.number}
+                ]
+            },
+        )
+    return None

@@ -252,3 +252,22 @@ def reception_list(*, viewer: Staff, since=None, limit: int = 50) -> list[Recept
         .order_by("date", "id")[:limit]
     )
     return days
+
+
+def procedure_kinds_offered(*, viewer: Staff, case: Case) -> list[tuple[str, str]]:
+    """(kind, label) of the procedures this viewer's organisation may start on this case: the
+    kinds that fit its category and the organisation (definitions.offered), less those running."""
+    from jiefen.procedures.choices import ProcedureKind, ProcedureStatus
+
+    running = set(
+        Procedure.objects.filter(case=case)
+        .exclude(status=ProcedureStatus.ENDED)
+        .values_list("kind", flat=True)
+    )
+    org = getattr(viewer, "organization", None)
+    return [
+        (k, label)
+        for k, label in ProcedureKind.choices
+        if k not in running
+        and d.offered(d.KINDS[k], category=case.category, organization_kind=org.kind if org else None)
+    ]

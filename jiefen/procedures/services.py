@@ -29,6 +29,7 @@ from jiefen.directory.models import Organization, Staff
 from jiefen.procedures import definitions as d
 from jiefen.procedures.choices import (
     ExtensionStatus,
+    ProcedureKind,
     ProcedureStatus,
     ReceptionKind,
     ReturnVisitStatus,
@@ -56,6 +57,8 @@ STARTABLE = frozenset(
 )
 RETURN_VISIT_RULE = "case.return_visit"
 SUPERVISION_RULE = "leader.supervision_reply"
+# The shorter default reply time of a 督办 on a case assessed red (migration 0004; data).
+SUPERVISION_RULE_RED = "leader.supervision_reply_red"
 MAX_TEXT = 20000
 MAX_EXTENSION_DAYS = 366
 
@@ -353,6 +356,13 @@ def procedure_start(
         )
     if not _roles(actor) & d.WORKERS:
         raise PermissionDenied(_("You may not start procedures."), code="procedure_not_allowed_role")
+    org = actor.organization
+    if not d.offered(kd, category=case.category, organization_kind=org.kind if org else None):
+        raise IllegalTransition(
+            _("%(kind)s is not a procedure for this case or for %(org)s.")
+            % {"kind": ProcedureKind(kind).label, "org": org.name if org else "—"},
+            code="procedure_not_offered",
+        )
     note = _text(note, "note", limit=2000)
     mediators = _text(mediators, "mediators", limit=200)
     with transaction.atomic():
@@ -472,6 +482,8 @@ def procedure_act(
             raise PermissionDenied(
                 _("Your role may not take this action."), code="procedure_not_allowed_role"
             )
+        if act.above:
+            _check_body_above(proc, act, actor)
         reason = _text(data.reason, "reason", required=act.reason_required, limit=2000)
         for need in act.needs:
             value = getattr(data, need)
@@ -532,6 +544,69 @@ def procedure_act(
                 data={"procedure": proc.pk, "legal_route": data.legal_route},
             )
     return proc
+
+
+def _check_body_above(proc: Procedure, act: d.ActDef, actor: Staff) -> None:
+    """信访工作条例 第35、36条: the 复查 is by the body above the one that answered, the 复核 by
+    the body above the one that reviewed; the same person never reviews his own answer."""
+    taken = (proc.data.get("taken_by") or {}).get(act.above) or {}
+    staff_id = taken.get("staff", proc.handler_id)
+    answerer = (
+        Organization.objects.select_related("region")
+        .filter(pk=taken.get("organization", proc.organization_id))
+        .first()
+    )
+    if staff_id == actor.pk:
+        raise PermissionDenied(
+            _("You took the earlier decision yourself: a body above must review it."),
+            code="review_by_same_person",
+        )
+    reviewer = actor.organization
+    if actor.is_superuser and reviewer is None:
+        return
+    if not d.body_above(reviewer, answerer):
+        raise PermissionDenied(
+            _("%(act)s is recorded by a body above %(org)s (信访工作条例 第35、36条).")
+            % {"act": act.label, "org": answerer.name if answerer else "—"},
+            code="review_body_not_above",
+        )
+
+
+def procedures_follow_case(*, case: Case, old_organization_id: int | None, actor: Staff | None) -> int:
+    """When the case moves to another lead organisation (escalated, delegated, returned,
+    routed), its open procedures run by the old lead move with it: the new lead owns them and
+    their open steps (no handler until it assigns one), each with a timeline entry. Called by
+    cases.hooks.case_written inside the case's transaction."""
+    if not old_organization_id or case.lead_organization_id == old_organization_id:
+        return 0
+    moved = 0
+    now = clock.now()
+    procs = (
+        Procedure.objects.select_for_update()
+        .filter(case=case, organization_id=old_organization_id)
+        .exclude(status=ProcedureStatus.ENDED)
+    )
+    for proc in procs:
+        proc.organization_id, proc.handler = case.lead_organization_id, None
+        proc.version += 1
+        proc.save(update_fields=["organization", "handler", "version"])
+        ProcedureStep.objects.filter(procedure=proc, ended_at__isnull=True).update(
+            organization_id=case.lead_organization_id, handler=None
+        )
+        case_event_append(
+            case,
+            "procedure_moved",
+            actor,
+            at=now,
+            data={
+                "procedure": proc.pk,
+                "kind": proc.kind,
+                "from_organization": old_organization_id,
+                "to_organization": case.lead_organization_id,
+            },
+        )
+        moved += 1
+    return moved
 
 
 def _end(proc: Procedure, step: ProcedureStep | None, act: d.ActDef, now: datetime) -> None:
@@ -689,6 +764,11 @@ def _specific(case, proc, step, act, actor, data: ActInput, on: date, now: datet
                 for h in hashes
             ]
         )
+    # Who took it, for the actions that must later be taken by a body above (definitions.above).
+    proc.data.setdefault("taken_by", {})[act.code] = {
+        "staff": actor.pk,
+        "organization": actor.organization_id or proc.organization_id,
+    }
     if step is not None:
         step.ended_at, step.outcome = now, act.code
         step.save(update_fields=["ended_at", "outcome"])
@@ -1089,7 +1169,7 @@ def supervision_order(
     organization: Organization | None = None,
 ) -> SupervisionOrder:
     """A supervision order (督办) to an organisation: instructions, a reply due date (default:
-    rule `leader.supervision_reply` from today)."""
+    rule `leader.supervision_reply` from today, `leader.supervision_reply_red` on a red case)."""
     _require(actor, LEADER_ROLES | {"admin"})
     if organization is not None and staff_county_id_of_org(organization) != case.county_id:
         raise ValidationFailed(
@@ -1110,9 +1190,7 @@ def supervision_order(
         due = (
             StepDue(clock.end_of_day(due_on), False)
             if due_on
-            else step_due(
-                rule=time_limit_rule(SUPERVISION_RULE, locked.county.code[:2]), start_day=clock.today()
-            )
+            else step_due(rule=_supervision_rule(locked), start_day=clock.today())
         )
         order = SupervisionOrder.objects.create(
             case=locked,
@@ -1132,6 +1210,19 @@ def supervision_order(
             data={"order": order.pk, "organization_name": org.name, "due_at": order.due_at.isoformat()},
         )
     return order
+
+
+def _supervision_rule(case: Case) -> TimeLimitRule:
+    """The default reply time of a 督办: shorter on a case assessed red (when that rule exists)."""
+    from jiefen.triage.models import CaseTriage
+
+    province = case.county.code[:2]
+    if CaseTriage.objects.filter(case_id=case.pk, risk_level="red").exists():
+        try:
+            return time_limit_rule(SUPERVISION_RULE_RED, province)
+        except NotFound:
+            pass  # the rule was removed: the ordinary reply time applies
+    return time_limit_rule(SUPERVISION_RULE, province)
 
 
 def supervision_reply(*, order: SupervisionOrder, actor: Staff, reply: str) -> SupervisionOrder:

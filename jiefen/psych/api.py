@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja import Status as HttpStatus
 
 from jiefen.cases import selectors as case_selectors
+from jiefen.directory.requests import ApiRequest
 from jiefen.psych import scales, selectors, services
 
 router = Router(tags=["psych"])
@@ -76,7 +76,7 @@ def _frame(r) -> dict:
     return {"id": r.pk, "status": r.status, "counsellor_id": r.counsellor_id, "created_at": r.created_at}
 
 
-def _detail(request, pk) -> dict:
+def _detail(request: ApiRequest, pk) -> dict:
     o = selectors.referral_detail(viewer=request.auth, pk=pk)
     r = o.referral
     return {
@@ -97,7 +97,7 @@ def _detail(request, pk) -> dict:
     response={201: ReferralFrame},
     summary="Refer a party to a counsellor (the answer holds no content)",
 )
-def create_referral(request: HttpRequest, number: str, payload: ReferralIn):
+def create_referral(request: ApiRequest, number: str, payload: ReferralIn):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     ref = services.referral_create(case=case, actor=request.auth, **payload.dict())
     return HttpStatus(201, _frame(ref))
@@ -106,30 +106,30 @@ def create_referral(request: HttpRequest, number: str, payload: ReferralIn):
 @router.get(
     "/cases/{number}/psych-proposal", response=ProposalOut, summary="Is a referral proposed for this case?"
 )
-def proposal(request: HttpRequest, number: str):
+def proposal(request: ApiRequest, number: str):
     case = case_selectors.case_get(viewer=request.auth, number=number)
     p = selectors.referral_proposal(case=case)
     return {"proposed": p is not None, "source": p[0] if p else None, "words": p[1] if p else []}
 
 
 @router.get("/psych/referrals", response=list[ReferralFrame], summary="Referrals the caller may open")
-def list_referrals(request: HttpRequest):
+def list_referrals(request: ApiRequest):
     return [_frame(r) for r in selectors.referral_list(viewer=request.auth)[:500]]
 
 
 @router.get("/psych/referrals/{pk}", response=ReferralOut, summary="Open a referral (logged; 404 to others)")
-def get_referral(request: HttpRequest, pk: int):
+def get_referral(request: ApiRequest, pk: int):
     return _detail(request, pk)
 
 
 @router.post("/psych/referrals/{pk}/consent", response=ReferralOut, summary="Record the party's consent")
-def consent(request: HttpRequest, pk: int, payload: ConsentIn):
+def consent(request: ApiRequest, pk: int, payload: ConsentIn):
     services.consent_record(referral_id=pk, actor=request.auth, consent=payload.consent, note=payload.note)
     return _detail(request, pk)
 
 
 @router.post("/psych/referrals/{pk}/screenings", response={201: ScreeningOut}, summary="Score PHQ-9 or GAD-7")
-def screening(request: HttpRequest, pk: int, payload: ScreeningIn):
+def screening(request: ApiRequest, pk: int, payload: ScreeningIn):
     s, result, raised = services.screening_record(
         referral_id=pk, actor=request.auth, scale=payload.scale, answers=payload.answers
     )
@@ -150,7 +150,7 @@ def screening(request: HttpRequest, pk: int, payload: ScreeningIn):
 @router.post(
     "/psych/referrals/{pk}/sessions", response={201: dict}, summary="Record a session (minimal notes)"
 )
-def session(request: HttpRequest, pk: int, payload: SessionIn):
+def session(request: ApiRequest, pk: int, payload: SessionIn):
     s = services.session_record(
         referral_id=pk, actor=request.auth, held_at=payload.held_at, notes=payload.notes
     )
@@ -158,7 +158,7 @@ def session(request: HttpRequest, pk: int, payload: SessionIn):
 
 
 @router.get("/psych/alerts", summary="My open psychological-service alerts")
-def alerts(request: HttpRequest):
+def alerts(request: ApiRequest):
     return [
         {
             "id": a.pk,

@@ -25,7 +25,7 @@ _BATCH = 1000  # rows per INSERT / UPDATE statement
 _UPDATE_BATCH = 100  # rows per bulk_update statement
 _FLUSH = 20 * _BATCH  # model instances held before writing them
 _LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE)
-_PARENT_LEVEL = {RegionLevel.TOWN: RegionLevel.COUNTY, RegionLevel.VILLAGE: RegionLevel.TOWN}
+_PARENT_LEVEL: dict[str, str] = {RegionLevel.TOWN: RegionLevel.COUNTY, RegionLevel.VILLAGE: RegionLevel.TOWN}
 _TREE_FIELDS = ("name", "level", "parent_id", "county_id", "town_id")
 _FIELDS = (*_TREE_FIELDS, "edition")
 
@@ -114,11 +114,11 @@ def grid_create(*, village: Region, code: str, name: str) -> Grid:
         errors["village"] = [_("A grid belongs to a village-level region.")]
     if not code:
         errors["code"] = [_("A code is required.")]
-    elif len(code) > Grid._meta.get_field("code").max_length:
+    elif len(code) > (Grid._meta.get_field("code").max_length or 0):
         errors["code"] = [_("The code is too long.")]
     if not name:
         errors["name"] = [_("A name is required.")]
-    elif len(name) > Grid._meta.get_field("name").max_length:
+    elif len(name) > (Grid._meta.get_field("name").max_length or 0):
         errors["name"] = [_("The name is too long.")]
     with transaction.atomic():
         if code and "code" not in errors and Grid.objects.filter(code=code).exists():

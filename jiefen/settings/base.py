@@ -222,7 +222,7 @@ CACHES = {
 }
 # The client address for rate limits and lockouts: REMOTE_ADDR, unless it is one of these
 # reverse proxies (addresses or networks, JIEFEN_TRUSTED_PROXIES); then X-Forwarded-For is read
-# from the right, skipping trusted proxies (jiefen.channels.ratelimit.client_ip).
+# from the right, skipping trusted proxies (jiefen.core.ratelimit.client_ip).
 JIEFEN_TRUSTED_PROXIES = ENV.trusted_proxies
 
 # Notifications (jiefen.notifications): SMS gateway and delivery retries.

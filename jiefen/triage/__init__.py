@@ -1,1 +1,1 @@
-"""Triage: classify, assess risk, relate and route cases (DESIGN.md §6)."""
+"""Triage: classify, assess risk, relate and route cases."""

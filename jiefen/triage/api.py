@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from jiefen.core.errors import ValidationFailed
+from jiefen.directory.requests import ApiRequest
 from jiefen.triage.classifier import EmptyText, classify, normalise
 from jiefen.triage.risk import risk_out
 
@@ -32,8 +33,8 @@ class ClassifyOut(Schema):
 
 
 @router.post("/triage/classify", response=ClassifyOut)
-def triage_classify(request, payload: ClassifyIn):
-    """The dispute category of a text (DESIGN.md §6), with a calibrated confidence, the three most
+def triage_classify(request: ApiRequest, payload: ClassifyIn):
+    """The dispute category of a text, with a calibrated confidence, the three most
     likely categories and the words that drove the decision. `needs_review` is true below the
     confidence threshold: a dispatcher confirms the category.
     """
@@ -103,7 +104,7 @@ def _region_chain(viewer, code: str):
 
 
 @router.post("/triage/propose", summary="Proposals for an intake being typed: category, risk, related, owner")
-def triage_propose(request, payload: ProposeIn):
+def triage_propose(request: ApiRequest, payload: ProposeIn):
     from jiefen.cases.choices import Category, Channel
     from jiefen.triage.selectors import visible_related
     from jiefen.triage.serializers import proposal_out, related_out
@@ -136,7 +137,7 @@ def triage_propose(request, payload: ProposeIn):
 
 
 @router.get("/triage/cases/{number}", summary="A case's triage: proposal, confirmed category, risk, routing")
-def triage_get(request, number: str):
+def triage_get(request: ApiRequest, number: str):
     from jiefen.cases.selectors import case_get
     from jiefen.triage.selectors import case_triage
 
@@ -168,7 +169,7 @@ def triage_get(request, number: str):
 @router.get(
     "/triage/cases/{number}/related", summary="Related cases (same person, respondent, similar text, links)"
 )
-def triage_related(request, number: str):
+def triage_related(request: ApiRequest, number: str):
     from jiefen.cases.selectors import case_get
     from jiefen.triage.selectors import case_related
     from jiefen.triage.serializers import related_out
@@ -178,7 +179,7 @@ def triage_related(request, number: str):
 
 
 @router.post("/triage/cases/{number}/link", summary="Declare two cases related")
-def triage_link(request, number: str, payload: LinkIn):
+def triage_link(request: ApiRequest, number: str, payload: LinkIn):
     from jiefen.cases.selectors import case_get
     from jiefen.triage.services import case_link
 
@@ -189,7 +190,7 @@ def triage_link(request, number: str, payload: LinkIn):
 
 
 @router.post("/triage/cases/{number}/merge", summary="Merge this case into another (the survivor)")
-def triage_merge(request, number: str, payload: MergeIn):
+def triage_merge(request: ApiRequest, number: str, payload: MergeIn):
     from jiefen.cases.selectors import case_get
     from jiefen.triage.services import case_merge
 
@@ -202,7 +203,7 @@ def triage_merge(request, number: str, payload: MergeIn):
 
 
 @router.post("/triage/cases/{number}/category", summary="Confirm or override the category (dispatcher)")
-def triage_confirm(request, number: str, payload: ConfirmIn):
+def triage_confirm(request: ApiRequest, number: str, payload: ConfirmIn):
     from jiefen.cases.selectors import case_get
     from jiefen.triage.services import case_category_confirm
 
@@ -224,7 +225,7 @@ def triage_confirm(request, number: str, payload: ConfirmIn):
 
 
 @router.post("/triage/routing/dry-run", summary="Which rule would take this case, and why")
-def triage_dry_run(request, payload: DryRunIn):
+def triage_dry_run(request: ApiRequest, payload: DryRunIn):
     from jiefen.cases.choices import Category, Channel
     from jiefen.cases.routing import route
 
@@ -253,7 +254,7 @@ def triage_dry_run(request, payload: DryRunIn):
 
 
 @router.get("/triage/agreement", summary="Classifier agreement with confirmed categories, per category")
-def triage_agreement(request):
+def triage_agreement(request: ApiRequest):
     from jiefen.triage.selectors import agreement
 
     return {"categories": [{**r, "label": str(r["label"])} for r in agreement(viewer=request.auth)]}

@@ -1,4 +1,4 @@
-"""Dispute classifier: text in Simplified or Traditional Chinese -> one of the 17 codes of DESIGN.md §6.
+"""Dispute classifier: text in Simplified or Traditional Chinese -> one of the 17 codes of docs/triage.md.
 
 Pure Python (no Django models): normalise the text (HTML stripped, NFKC, OpenCC t2s, whitespace
 collapsed, capped at MAX_FEATURE_CHARS), build three feature blocks -- character 1-3-grams,

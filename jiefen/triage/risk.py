@@ -1,4 +1,4 @@
-"""Risk assessment (风险等级 red/orange/yellow/blue, DESIGN.md §6): a pure function of what is known
+"""Risk assessment (风险等级 red/orange/yellow/blue, docs/triage.md): a pure function of what is known
 about a case — its text, its parties, the history counts the caller looked up.
 
 Each signal gives a reason with a stable `code`, a level and parameters; the case's level is the

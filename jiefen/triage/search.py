@@ -6,7 +6,8 @@ and digits become lower-case words, and a case number also appears as its digits
 is cut the same way and all its tokens must occur (a phrase of n characters needs its n-1
 bigrams); a single-character query matches as a prefix. This finds any words of a description,
 a party's name, the case number or an external work-order id without a dictionary, on both
-databases, and ranks by FTS5 bm25 / PostgreSQL ts_rank.
+databases, and ranks by FTS5 bm25 / PostgreSQL ts_rank. A query that is an ID number or a phone
+finds the cases of that party through the keyed hashes (never in clear, never in the index).
 """
 
 from __future__ import annotations
@@ -113,15 +114,42 @@ def _pg_query(terms: list[str]) -> str:
     return " & ".join(f"'{t}':*" if _single_han(t) else f"'{t}'" for t in terms)
 
 
+def _person_match(q: str):
+    """Cases with a party whose ID number or phone is the query, found through the keyed hashes
+    (core.pii.keyed_hash) on their indexes: the number itself is never compared in clear."""
+    from django.db.models import Q
+
+    from jiefen.cases.models import Party
+    from jiefen.core import pii
+
+    idn = pii.normalize_id_number(q)
+    phone = pii.normalize_phone(q)
+    hashes = []
+    if pii.id_number_error(idn) is None:
+        hashes.append(("id_number_hash", pii.keyed_hash(idn)))
+    if pii.phone_error(phone) is None:
+        hashes.append(("phone_hash", pii.keyed_hash(phone)))
+    if not hashes:
+        return None
+    cond = Q()
+    for column, value in hashes:
+        cond |= Q(**{column: value})
+    return Q(pk__in=Party.objects.filter(cond).values("case_id"))
+
+
 def _id_match(q: str):
     """Cases whose number or 12345 work-order id is the query, or ends with it (a clerk reading
-    the last digits of a receipt). Only for queries that look like an identifier."""
+    the last digits of a receipt), or with a party of that ID number or phone. Only for queries
+    that look like an identifier."""
     from django.db.models import Q
 
     q = q.strip()
+    person = _person_match(q)
     if not re.fullmatch(r"[0-9A-Za-z-]{4,64}", q):
-        return None
+        return person
     cond = Q(number=q) | Q(number__endswith=q)
+    if person is not None:
+        cond |= person
     try:
         from jiefen.channels.models import HotlineOrder
 

@@ -69,7 +69,7 @@ def case_related(*, viewer: Staff, case: Case, limit: int = 10) -> list[dict]:
 
 def visible_related(*, viewer: Staff | None, items: list[dict]) -> list[dict]:
     """Only the related cases the viewer may see (numbers outside one's jurisdiction reveal
-    nothing, DESIGN.md §10)."""
+    nothing, docs/security.md)."""
     if viewer is None or not items:
         return items
     unsure = [r["case_id"] for r in items if not case_number_in_area(viewer, r["number"])]
@@ -100,7 +100,7 @@ def returns_by_organization(*, viewer: Staff, limit: int = 50) -> list[dict]:
 
 def agreement(*, viewer: Staff) -> list[dict]:
     """Per confirmed category: how many proposals a person confirmed or overrode, and how many
-    the classifier got right (live agreement, DESIGN.md §6 learning from use)."""
+    the classifier got right (live agreement, learning from use)."""
     rows = (
         CaseTriage.objects.filter(case__in=Case.objects.filter(case_scope(viewer)).values("pk"))
         .exclude(confirmed_category="")

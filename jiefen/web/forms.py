@@ -7,41 +7,15 @@ by `cases.services.case_register`, whose ValidationFailed.fields are put back on
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from jiefen.cases.choices import Category, Channel, Level, PartyKind, PartyRole, ResolvedLevel, Status
+from jiefen.cases.selectors import ORDERS
 from jiefen.directory.backends import LOGIN_REFUSED
+from jiefen.directory.forms import SecondFactorMixin
 
 MAX_PARTY_ROWS = 20
-
-
-class SecondFactorMixin(forms.Form):
-    """The authenticator code beside username and password; the backend decides whether the
-    account needs one (jiefen.directory.backends)."""
-
-    otp_token = forms.CharField(
-        label=_("Authenticator code (if you set one up)"),
-        required=False,
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if username is not None and password:
-            self.user_cache = authenticate(
-                self.request,
-                username=username,
-                password=password,
-                otp_token=self.cleaned_data.get("otp_token"),
-            )
-            if self.user_cache is None:
-                raise self.get_invalid_login_error()
-            self.confirm_login_allowed(self.user_cache)
-        return self.cleaned_data
 
 
 class LoginForm(SecondFactorMixin, AuthenticationForm):
@@ -79,6 +53,12 @@ class CaseRegisterForm(forms.Form):
         help_text=_("Only for letters, hotline orders and the like registered later; empty means now."),
     )
     party_count = forms.IntegerField(required=False, min_value=2, max_value=MAX_PARTY_ROWS)
+    repeat_reason = forms.CharField(
+        label=_("reason to register a repeat petition"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
 
     def region_code(self) -> str:
         data = self.cleaned_data
@@ -118,7 +98,7 @@ class CaseFilterForm(forms.Form):
         required=False,
         choices=[("", _("all")), ("open", _("open (not ended)")), *Status.choices],
     )
-    region = forms.CharField(label=_("region code"), required=False, max_length=12)
+    region = forms.CharField(label=_("region"), required=False, max_length=12)
     level = forms.ChoiceField(label=_("level"), required=False, choices=[("", _("all")), *Level.choices])
     category = forms.ChoiceField(
         label=_("category"), required=False, choices=[("", _("all")), *Category.choices]
@@ -136,10 +116,13 @@ class CaseFilterForm(forms.Form):
     resolved_from = forms.DateField(required=False)
     resolved_to = forms.DateField(required=False)
     resolved_level = forms.ChoiceField(required=False, choices=[("", ""), *ResolvedLevel.choices])
+    # A column header of the list (cases.selectors.ORDERS); empty: newest first, or best match.
+    sort = forms.ChoiceField(required=False, choices=[("", ""), *((k, k) for k in ORDERS)])
 
     def selector_kwargs(self) -> dict:
         d = self.cleaned_data
         return {
+            "order": d.get("sort") or None,
             "channel": d.get("channel") or None,
             "received_from": d.get("received_from"),
             "received_to": d.get("received_to"),

@@ -95,3 +95,43 @@ def organizations_for_case(*, case: Case, action: str) -> QuerySet[Organization]
             return qs.none()
         qs = qs.filter(region__level=target)
     return qs.order_by("region__code", "kind", "name")
+
+
+def region_tree(*, viewer: Staff) -> list[tuple[str, str, int]]:
+    """The regions the viewer may filter by, as a tree in code order: (code, name, depth) with
+    depth 0 for the viewer's top region (a county for county staff and superusers, else the
+    own town or village), then its towns and villages under it."""
+    _depth = {RegionLevel.COUNTY: 0, RegionLevel.TOWN: 1, RegionLevel.VILLAGE: 2}
+    if viewer.is_superuser:
+        top = list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"))
+    else:
+        home = _home(viewer)
+        top = [home] if home is not None else []
+    out: list[tuple[str, str, int]] = []
+    for root in top:
+        base = _depth.get(root.level, 0)
+        if root.level == RegionLevel.COUNTY:
+            below = Region.objects.filter(county_id=root.pk).exclude(pk=root.pk)
+        elif root.level == RegionLevel.TOWN:
+            below = Region.objects.filter(town_id=root.pk).exclude(pk=root.pk)
+        else:
+            below = Region.objects.none()
+        out.append((root.code, root.name, 0))
+        out += [
+            (r.code, r.name, _depth.get(r.level, 0) - base)
+            for r in below.order_by("code").only("code", "name", "level")
+        ]
+    return out
+
+
+def organizations_for_bulk(*, viewer: Staff) -> QuerySet[Organization]:
+    """Organisations a bulk `route` may name: the active ones of the viewer's county (each case
+    still checks that the organisation is in its own region chain)."""
+    qs = Organization.objects.filter(is_active=True).select_related("region")
+    if not viewer.is_superuser:
+        home = _home(viewer)
+        if home is None:
+            return qs.none()
+        county = home.county_id or home.pk
+        qs = qs.filter(Q(region_id=county) | Q(region__county_id=county))
+    return qs.order_by("region__code", "kind", "name")

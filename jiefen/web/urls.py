@@ -10,6 +10,7 @@ urlpatterns = [
     path("regions/children/", views.region_children, name="region_children"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_register, name="case_register"),
+    path("cases/bulk/", views.case_bulk, name="case_bulk"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/receipt/", views.case_receipt, name="case_receipt"),
     path("cases/<str:number>/qr.svg", views.case_qr, name="case_qr"),

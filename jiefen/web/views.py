@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiefen.cases import events as case_events
@@ -209,6 +210,7 @@ def case_register(request: HttpRequest) -> HttpResponse:
             received_at=form.cleaned_data["received_at"],
             parties=parties,
             actor=viewer,
+            repeat_reason=form.cleaned_data.get("repeat_reason") or "",
         )
     except ValidationFailed as exc:
         _apply_register_errors(exc, form, party_forms, sent, region_errors, party_errors)
@@ -344,6 +346,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     rows = [(case, selectors.is_overdue(case)) for case in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    current_sort = unsorted.pop("sort", [""])[-1]
     return render(
         request,
         "web/case_list.html",
@@ -352,9 +356,113 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "towns": web_selectors.region_towns(viewer=request.user),
+            "unsorted": unsorted.urlencode(),
+            "sort": current_sort,
+            "columns": _sort_columns(current_sort),
+            "bulk_actions": [(a, workflow.ACTIONS[a].label) for a in BULK_ACTIONS],
+            "bulk_organizations": web_selectors.organizations_for_bulk(viewer=request.user),
         },
         status=status,
+    )
+
+
+# The sortable columns of the list: (header, sort key); a click sorts by it, a second click reverses.
+LIST_COLUMNS = (
+    (_lazy("Number"), "number"),
+    (_lazy("Received"), "received"),
+    (_lazy("Category"), "category"),
+    (_lazy("Region"), "region"),
+    (_lazy("Level"), "level"),
+    (_lazy("Lead organisation"), ""),
+    (_lazy("Status"), "status"),
+    (_lazy("Due"), "due"),
+)
+
+
+def _sort_columns(current: str) -> list[dict]:
+    out = []
+    for label, key in LIST_COLUMNS:
+        if not key:
+            out.append({"label": label, "key": ""})
+            continue
+        active = current in (key, "-" + key)
+        out.append(
+            {
+                "label": label,
+                "key": ("-" + key) if current == key else key,
+                "active": active,
+                "descending": current == "-" + key,
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------- bulk actions
+
+BULK_ACTIONS = ("route", "accept")
+BULK_MAX = 200
+
+
+@login_required
+@require_POST
+def case_bulk(request: HttpRequest) -> HttpResponse:
+    """Route (assign to an organisation) or accept several selected cases at once: each case goes
+    through cases.services.case_transition on its own (its own transaction and timeline entry,
+    its own version check), and the page reports what happened to each."""
+    action = request.POST.get("action", "")
+    back = request.POST.get("back", "")
+    picked = [v[:40] for v in request.POST.getlist("case")][:BULK_MAX]
+    results: list[dict] = []
+    if action not in BULK_ACTIONS:
+        messages.error(request, _("Choose what to do with the selected cases."))
+    elif not picked:
+        messages.error(request, _("Select at least one case."))
+    else:
+        organization = None
+        org_error = ""
+        if action == "route":
+            value = request.POST.get("organization", "")
+            organization = (
+                web_selectors.organizations_for_bulk(viewer=request.user).filter(pk=value).first()
+                if value.isdigit()
+                else None
+            )
+            if organization is None:
+                org_error = _("Choose the organisation to route the cases to.")
+        for item in picked:
+            number, _sep, version = item.partition(":")
+            if not number or not all(ch.isalnum() or ch == "-" for ch in number):
+                continue
+            row = {"number": number, "ok": False, "message": ""}
+            try:
+                if org_error:
+                    raise ValidationFailed(org_error, fields={"organization": [org_error]})
+                case = selectors.case_get(viewer=request.user, number=number)
+                services.case_transition(
+                    case=case,
+                    actor=request.user,
+                    action=action,
+                    version=int(version) if version.isdigit() else -1,
+                    organization=organization,
+                    reason=request.POST.get("reason", "")[:2000],
+                )
+                row.update(ok=True, message=str(workflow.ACTIONS[action].label))
+            except Conflict:
+                row["message"] = _("Someone else changed this case meanwhile: open it and check.")
+            except DomainError as exc:
+                row["message"] = str(exc.message)
+            results.append(row)
+    done = sum(1 for r in results if r["ok"])
+    return render(
+        request,
+        "web/case_bulk.html",
+        {
+            "results": results,
+            "done": done,
+            "failed": len(results) - done,
+            "back": back if back.startswith("?") or not back else "",
+        },
+        status=200 if results else 400,
     )
 
 

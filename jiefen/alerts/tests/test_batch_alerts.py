@@ -353,7 +353,11 @@ def test_people_counted_before_the_write_equal_those_counted_after_it(
         seen.append(reads)
         return reads
 
-    monkeypatch.setattr(services, "registration_reads", spy)
+    from dataclasses import replace
+
+    from jiefen.cases import hooks
+
+    monkeypatch.setitem(hooks._consumers, "alerts", replace(hooks._consumers["alerts"], registering=spy))
     batch = [
         RegistrationRequest(channel="walk_in", region=anji.village, description=f"拖欠工资 {i}", parties=ps)
         for i, ps in enumerate(

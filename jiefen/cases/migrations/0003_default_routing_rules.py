@@ -1,4 +1,4 @@
-"""The default routing table (DESIGN.md §6): 小事不出村、大事不出镇、矛盾不上交.
+"""The default routing table (docs/triage.md): 小事不出村、大事不出镇、矛盾不上交.
 
 Family, neighbour and inheritance matters start at the village committee; land, labour,
 traffic, debts and public order at the town; medical and consumer matters at the county's

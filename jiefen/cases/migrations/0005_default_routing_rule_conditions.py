@@ -1,4 +1,4 @@
-"""Default routing rules for the new conditions (DESIGN.md §6: group, high-risk and professional
+"""Default routing rules for the new conditions (docs/triage.md: group, high-risk and professional
 matters at county level) and assisting organisation kinds on the existing defaults."""
 
 from django.db import migrations

@@ -1,14 +1,9 @@
 """Small builders the case tests share."""
 
-from jiefen.cases.services import PartyInput, case_register
+from jiefen.cases.tests.factories import PartyFactory, RegistrationFactory
 
 
 def register(region, category="neighbour", **kw):
-    return case_register(
-        channel=kw.pop("channel", "walk_in"),
-        region=region.code,
-        description=kw.pop("description", "邻居噪音纠纷"),
-        category=category,
-        parties=kw.pop("parties", [PartyInput(role="applicant", name="王小明")]),
-        **kw,
-    ).case
+    kw.setdefault("description", "邻居噪音纠纷")
+    kw.setdefault("parties", [PartyFactory()])
+    return RegistrationFactory(region=region.code, category=category, **kw).case

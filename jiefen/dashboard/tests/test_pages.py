@@ -36,8 +36,8 @@ def test_dashboard_page_reads_a_bounded_number_of_queries(logged_in, register, d
         register()
     logged_in.get("/dashboard/")
     # when / then: session, user, organisation, region + the overview's own queries + the
-    # resource platforms' 7 (dashboard.platforms)
-    with django_assert_max_num_queries(23):
+    # resource platforms' 7 (dashboard.platforms) + the red watch's 2 (red cases, red alerts)
+    with django_assert_max_num_queries(25):
         assert logged_in.get("/dashboard/").status_code == 200
 
 

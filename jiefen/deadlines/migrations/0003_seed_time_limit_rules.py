@@ -1,4 +1,4 @@
-"""Seed the time-limit rules of DESIGN.md section 5, each with its legal source.
+"""Seed the statutory time-limit rules, each with its legal source.
 
 Codes are stable: services look rules up by code (and province). An administrator may
 adjust the numbers within the law afterwards; reversing this migration deletes the seeded
@@ -72,7 +72,7 @@ RULES = [
     ("legal_aid.objection", "", "司法行政部门对异议作出决定", 5, C, 0, "", f"{FLYZ} 第49条"),
     ("consumer.accept", "", "市场监管部门决定是否受理投诉", 7, W, 0, "", f"{TSJB} 第14条"),
     ("consumer.mediate", "", "投诉调解期限上限", 45, W, 0, "", f"{TSJB} 第21条"),
-    # Zhejiang's own petition rules (DESIGN.md §5: "5 working days to decide, 30 days to
+    # Zhejiang's own petition rules ("5 working days to decide, 30 days to
     # handle, extension ≤60").
     ("petition.register", "33", "决定是否受理信访事项", 5, W, 0, "", "浙江省信访条例(2016)"),
     (

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
-from jiefen.cases.services import PartyInput, case_register, case_transition
+from jiefen.cases.services import PartyInput, case_transition
+from jiefen.cases.tests.factories import PartyFactory, RegistrationFactory
 from jiefen.core import clock
 from jiefen.core.pii import mask_phone
 from jiefen.notifications import services
@@ -17,12 +18,11 @@ PHONE = "13812345678"
 
 
 def register(anji, dispatcher, channel="walk_in", phone=PHONE):
-    return case_register(
+    return RegistrationFactory(
         channel=channel,
         region=anji.village.code,
         description="邻居装修噪音扰民",
-        category="neighbour",
-        parties=[PartyInput(role="applicant", name="王小明", phone=phone)],
+        parties=[PartyFactory(phone=phone)],
         actor=dispatcher,
     )
 

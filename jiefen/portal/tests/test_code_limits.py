@@ -107,7 +107,7 @@ def test_rate_limits_live_in_a_cache_all_workers_share():
 )
 def test_the_client_address_believes_only_trusted_proxies(settings, proxies, remote, forwarded, expected):
     # given
-    from jiefen.channels.ratelimit import client_ip
+    from jiefen.core.ratelimit import client_ip
 
     settings.JIEFEN_TRUSTED_PROXIES = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)

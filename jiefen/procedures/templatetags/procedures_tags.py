@@ -101,7 +101,16 @@ def procedures_panel(context, case):
         "csrf_token": context.get("csrf_token"),
         "case": case,
         "rows": rows,
-        "kinds": [(k, label) for k, label in ProcedureKind.choices if k not in running],
+        "kinds": [
+            (k, label)
+            for k, label in ProcedureKind.choices
+            if k not in running
+            and d.offered(
+                d.KINDS[k],
+                category=case.category,
+                organization_kind=user.organization.kind if user.organization_id else None,
+            )
+        ],
         "can_start": case.status
         in {Status.ACCEPTED, Status.IN_PROGRESS, Status.SUSPENDED, Status.RESOLVED, Status.TRANSFERRED}
         and bool(roles & d.WORKERS),
@@ -114,7 +123,18 @@ def procedures_panel(context, case):
         "parties": list(case.parties.all()),
         "is_leader": "leader" in roles,
         "can_supervise": bool(roles & {"leader", "admin"}),
+        "supervision_rule": _supervision_rule_or_none(case) if roles & {"leader", "admin"} else None,
         "user_org": user.organization_id,
         "receptions": selectors.reception_list(viewer=user, limit=10) if roles & RECEPTION_BOOKERS else [],
         **followup,
     }
+
+
+def _supervision_rule_or_none(case):
+    from jiefen.core.errors import NotFound
+    from jiefen.procedures.services import _supervision_rule
+
+    try:
+        return _supervision_rule(case)
+    except NotFound:
+        return None

@@ -51,7 +51,7 @@ def test_a_date_before_the_case_was_received_is_refused(client, mediation, media
     resp2 = post(
         client,
         f"/api/v1/cases/{case.number}/procedures",
-        {"kind": "labour_mediation", "received_on": "2026-08-01"},
+        {"kind": "entrusted_mediation", "on": "2026-08-01"},
         token(mediator),
     )
     # then

@@ -48,8 +48,10 @@ def test_december_case_to_mediation_with_provisional_dates(
         assert "暂定" in page.inner_text("table")  # (before a statutory route ends the case's clock)
         page.goto(f"{live_server.url}/cases/{case.number}/")
 
-        # and every other kind the page offers (judicial confirmation needs an agreement first)
+        # and every other kind the page offers a village committee on a neighbours' dispute
+        # (judicial confirmation needs an agreement first): no petition, arbitration or litigation
         offered = page.eval_on_selector_all("#start-kind option", "os => os.map(o => o.value)")
+        assert not set(offered) & {"petition", "labour_arbitration", "litigation", "labour_mediation"}
         for kind in offered:
             if kind in ("people_mediation", "judicial_confirmation"):
                 continue
@@ -58,7 +60,7 @@ def test_december_case_to_mediation_with_provisional_dates(
             page.click("button[name=start]")
             page.wait_for_selector(f"article.procedure[data-kind={kind}]")
         started = set(Procedure.objects.values_list("kind", flat=True))
-        assert len(started) >= 6 and started >= {"people_mediation", "petition", "legal_aid"}
+        assert started == {"people_mediation", "entrusted_mediation"}
 
         # then the 30-day dates in 2027 are marked provisional (暂定) and skip 元旦
         assert "2027-01-04" in due_text and "暂定" in due_text

@@ -251,7 +251,9 @@ def test_each_procedure_kind_gets_its_own_agreement(
     org = anji.org(org_kind) if org_kind else anji.org("village_committee", anji.village)
     worker = staff_factory(org, ["mediator", "handler"])
     case = accepted_case(
-        parties=parties(), actor=worker, category="labour" if kind.startswith("labour") else "neighbour"
+        parties=parties(),
+        actor=worker,
+        category={"labour_mediation": "labour", "consumer_complaint": "consumer"}.get(kind, "neighbour"),
     )
     proc = services.procedure_start(case=case, actor=worker, kind=kind)
     if kind == "consumer_complaint":

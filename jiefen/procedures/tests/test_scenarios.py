@@ -12,7 +12,7 @@ from jiefen.cases.services import (
     case_register_many,
     case_transition,
 )
-from jiefen.core.errors import PermissionDenied, ValidationFailed
+from jiefen.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from jiefen.deadlines.selectors import time_limit_rule
 from jiefen.procedures import services
 from jiefen.procedures.models import Procedure, ReturnVisit
@@ -125,19 +125,25 @@ def test_people_mediation_to_judicial_confirmation_through_the_api(
 
 
 def test_petition_through_review_and_recheck_then_the_same_facts_are_refused(travel, anji, staff_factory):
-    # given: a petition received on 5 Jan in a county outside Zhejiang (national limits)
+    # given: a petition received on 5 Jan in a county outside Zhejiang (national limits), answered
+    # by the town; the 复查 is the county petition bureau's, the 复核 the county government's
+    # (信访工作条例 第35、36条: the body above, never the one that answered)
     from conftest import make_county
 
     other = make_county("410102", "中原区")
-    handler = staff_factory(other.org("county_centre"), ["handler", "dispatcher"], username="xf")
-    head = staff_factory(other.org("county_centre"), ["leader"], username="head")
+    town_centre = other.org("town_centre", other.town)
+    handler = staff_factory(town_centre, ["handler"], username="xf")
+    colleague = staff_factory(town_centre, ["handler"], username="xf2")
+    bureau = staff_factory(other.org("petition_bureau"), ["handler"], username="xfj")
+    county = staff_factory(other.org("county_centre"), ["handler", "dispatcher"], username="xfzx")
+    head = staff_factory(town_centre, ["leader"], username="head")
     travel(at(2026, 1, 5))
     desc = "要求解决征地补偿款长期未发放问题"
     parties = [PartyInput(role="applicant", name="赵六", id_number="410102198001010018")]
     case = case_register(
         channel="petition", region=other.village.code, description=desc, parties=parties
     ).case
-    case_transition(case=case.number, actor=handler, action="route", organization=other.org("county_centre"))
+    case_transition(case=case.number, actor=county, action="route", organization=town_centre)
     case_transition(case=case.number, actor=handler, action="accept")
     # when
     proc = services.procedure_start(case=Case.objects.get(pk=case.pk), actor=handler, kind="petition")
@@ -159,7 +165,13 @@ def test_petition_through_review_and_recheck_then_the_same_facts_are_refused(tra
     travel(at(2026, 2, 10))
     proc = act(proc, handler, "request_review")
     travel(at(2026, 3, 2))
-    proc = act(proc, handler, "record_review_opinion", result="维持原处理意见")
+    # the one who answered cannot review his own answer, nor can his own town centre
+    with pytest.raises(PermissionDenied) as own:
+        act(proc, handler, "record_review_opinion", result="维持")
+    with pytest.raises(PermissionDenied) as same_body:
+        act(proc, colleague, "record_review_opinion", result="维持")
+    assert (own.value.code, same_body.value.code) == ("review_by_same_person", "review_body_not_above")
+    proc = act(proc, bureau, "record_review_opinion", result="维持原处理意见")
     travel(at(2026, 3, 3))
     proc = act(proc, handler, "request_recheck")
     first_due = due_day(open_step(proc))
@@ -169,7 +181,14 @@ def test_petition_through_review_and_recheck_then_the_same_facts_are_refused(tra
     proc = act(proc, handler, "resume")
     assert (due_day(open_step(proc)) - first_due).days >= 2  # hearing days not counted
     travel(at(2026, 3, 20))
-    proc = act(proc, handler, "record_recheck_opinion", result="复核维持")
+    # the 复核 is not the reviewing bureau's own (nor the town's, below it)
+    with pytest.raises(PermissionDenied) as bureau_again:
+        act(proc, bureau, "record_recheck_opinion", result="复核维持")
+    assert bureau_again.value.code == "review_by_same_person"
+    with pytest.raises(PermissionDenied) as below:
+        act(proc, colleague, "record_recheck_opinion", result="复核维持")
+    assert below.value.code == "review_body_not_above"
+    proc = act(proc, county, "record_recheck_opinion", result="复核维持")
     # then
     assert proc.outcome == "ended_after_recheck"
     assert Case.objects.get(pk=case.pk).status == "resolved"
@@ -274,7 +293,7 @@ def test_arbitration_outside_zhejiang_uses_45_days_and_its_extension(travel, anj
 
 
 def test_entrusted_mediation_extended_by_consent_then_filed_and_litigated(
-    travel, anji, accepted_case, mediator
+    travel, anji, accepted_case, mediator, staff_factory
 ):
     # given
     travel(at(2026, 9, 1))
@@ -290,10 +309,15 @@ def test_entrusted_mediation_extended_by_consent_then_filed_and_litigated(
         act(ent, mediator, "request_extension", days=21, reason="再延", parties_consent=True)
     travel(at(2026, 10, 9))
     ent = act(ent, mediator, "file_case", reason="调解不成")
-    lit = services.procedure_start(case=Case.objects.get(pk=case.pk), actor=mediator, kind="litigation")
-    lit = act(lit, mediator, "record_filing", court_case_no="(2026)浙0523民初100号")
-    lit = act(lit, mediator, "record_hearing")
-    lit = act(lit, mediator, "record_judgment", result="判决被告还款三万元")
+    # a village committee does not litigate: the county centre follows the case to the court
+    with pytest.raises(IllegalTransition) as not_offered:
+        services.procedure_start(case=Case.objects.get(pk=case.pk), actor=mediator, kind="litigation")
+    assert not_offered.value.code == "procedure_not_offered"
+    centre = staff_factory(anji.org("county_centre"), ["handler", "dispatcher"], username="centre")
+    lit = services.procedure_start(case=Case.objects.get(pk=case.pk), actor=centre, kind="litigation")
+    lit = act(lit, centre, "record_filing", court_case_no="(2026)浙0523民初100号")
+    lit = act(lit, centre, "record_hearing")
+    lit = act(lit, centre, "record_judgment", result="判决被告还款三万元")
     # then
     assert (no_consent.value.code, beyond.value.code) == ("consent_required", "extension_exceeds_bound")
     case = Case.objects.get(pk=case.pk)
@@ -306,10 +330,11 @@ def test_entrusted_mediation_extended_by_consent_then_filed_and_litigated(
     assert close(case, mediator).status == "scheduled"
 
 
-def test_legal_aid_refused_objection_upheld_lawyer_assigned(travel, anji, accepted_case, mediator):
+def test_legal_aid_refused_objection_upheld_lawyer_assigned(travel, anji, accepted_case, staff_factory):
     # given
+    mediator = staff_factory(anji.org("justice_office", anji.town), ["handler", "mediator"], username="sfs")
     travel(at(2026, 2, 5))
-    case = accepted_case(description="交通事故赔偿，申请法律援助", category="traffic")
+    case = accepted_case(actor=mediator, description="交通事故赔偿，申请法律援助", category="traffic")
     aid = services.procedure_start(case=case, actor=mediator, kind="legal_aid")
     assert due_day(open_step(aid)) == date(2026, 2, 12)
     # when
@@ -329,10 +354,11 @@ def test_legal_aid_refused_objection_upheld_lawyer_assigned(travel, anji, accept
     assert close(case, mediator).status == "scheduled"
 
 
-def test_consumer_complaint_with_testing_time_not_counted(travel, anji, accepted_case, mediator):
+def test_consumer_complaint_with_testing_time_not_counted(travel, anji, accepted_case, staff_factory):
     # given
+    mediator = staff_factory(anji.org("town_centre", anji.town), ["handler", "mediator"], username="zx")
     travel(at(2026, 2, 10))
-    case = accepted_case(description="购买的冰箱不制冷，商家拒绝退换", category="consumer")
+    case = accepted_case(actor=mediator, description="购买的冰箱不制冷，商家拒绝退换", category="consumer")
     cc = services.procedure_start(case=case, actor=mediator, kind="consumer_complaint")
     assert due_day(open_step(cc)) == date(2026, 2, 26)  # 7 working days across the festival
     travel(at(2026, 2, 11))

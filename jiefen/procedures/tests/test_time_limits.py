@@ -1,4 +1,4 @@
-"""Every time limit of DESIGN.md §5 at its edges on the official 2026 calendar.
+"""Every seeded time limit (deadlines migration 0003, each with its legal source) at its edges on the official 2026 calendar.
 
 2026 days that matter here: Spring Festival off 15–23 Feb with Saturday 14 Feb and Saturday
 28 Feb working (调休); National Day off 1–7 Oct with Sunday 20 Sep and Saturday 10 Oct
@@ -76,6 +76,7 @@ CASES = [
     ),  # 45 working days, Sun 20 Sep and Sat 10 Oct count
     ("case.return_visit", "", D(2026, 9, 29), 0, D(2026, 10, 12)),
     ("leader.supervision_reply", "", D(2026, 2, 13), 0, D(2026, 2, 27)),
+    ("leader.supervision_reply_red", "", D(2026, 2, 13), 0, D(2026, 2, 24)),  # Sat 14 is a working day
 ]
 
 

@@ -83,12 +83,18 @@ def test_my_deadlines_page(logged_in, travel, accepted_case, mediator):
 
 
 def test_the_case_page_query_count_does_not_grow_with_procedures(
-    logged_in, travel, accepted_case, mediator, django_assert_max_num_queries
+    logged_in, travel, anji, staff_factory, accepted_case, mediator, django_assert_max_num_queries
 ):
     travel(at(2026, 9, 1))
     case = accepted_case()
-    for kind in ("people_mediation", "legal_aid", "consumer_complaint", "petition"):
-        services.procedure_start(case=case, actor=mediator, kind=kind)
+    centre = staff_factory(anji.org("county_centre"), ["handler"], username="centre")
+    for kind, actor in (
+        ("people_mediation", mediator),
+        ("entrusted_mediation", mediator),
+        ("legal_aid", centre),
+        ("petition", centre),
+    ):
+        services.procedure_start(case=case, actor=actor, kind=kind)
     proc = Procedure.objects.filter(kind="people_mediation").get()
     services.procedure_act(
         procedure=proc,

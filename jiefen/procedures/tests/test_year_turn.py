@@ -20,6 +20,7 @@ from jiefen.cases.services import PartyInput, case_register, case_transition
 from jiefen.deadlines import statutory
 from jiefen.deadlines.selectors import work_calendar
 from jiefen.deadlines.tests.notices import load_2027, load_law_year
+from jiefen.procedures import definitions as d
 from jiefen.procedures import services
 from jiefen.procedures.choices import ProcedureKind
 from jiefen.procedures.models import ProcedureStep
@@ -37,12 +38,24 @@ def local_day(dt: datetime) -> date:
     return timezone.localtime(dt).date()
 
 
-def register_and_accept(anji, mediator, description="楼上装修噪音，夜间施工，协商未果"):
+@pytest.fixture
+def centre(anji, staff_factory):
+    """A handler of the county centre: the one body that may start every kind of procedure."""
+    return staff_factory(anji.org("county_centre"), ["handler", "mediator"], username="centre")
+
+
+def fitting_category(kind: str, preferred: str = "neighbour") -> str:
+    """A case category that procedure kind fits (definitions: labour and consumer routes)."""
+    cats = d.KINDS[kind].categories
+    return preferred if cats is None or preferred in cats else sorted(cats)[0]
+
+
+def register_and_accept(anji, mediator, description="楼上装修噪音，夜间施工，协商未果", category="neighbour"):
     case = case_register(
         channel="walk_in",
         region=anji.village.code,
         description=description,
-        category="neighbour",
+        category=category,
         parties=[
             PartyInput(role="applicant", name="王小明", id_number=VALID_ID, phone=PHONE),
             PartyInput(role="respondent", name="李四"),
@@ -57,8 +70,16 @@ def register_and_accept(anji, mediator, description="楼上装修噪音，夜间
     return registered, accepted
 
 
-def start_every_kind(case, mediator) -> list:
-    procs = [services.procedure_start(case=case, actor=mediator, kind=k) for k in DIRECT_KINDS]
+def start_every_kind(anji, case, mediator) -> list:
+    """Every kind started by `mediator` (of the county centre), each on a case of a category it
+    fits: `case` where it fits, else a new case of that category."""
+    cases = {case.category: case}
+    procs = []
+    for k in DIRECT_KINDS:
+        cat = fitting_category(k, case.category)
+        if cat not in cases:
+            cases[cat] = register_and_accept(anji, mediator, category=cat)[1]
+        procs.append(services.procedure_start(case=cases[cat], actor=mediator, kind=k))
     mediation = procs[0]
     services.procedure_act(
         procedure=mediation,
@@ -131,7 +152,7 @@ def test_the_law_check_accepts_the_real_notices_of_2025_and_2026():
 
 
 def test_on_2026_12_05_every_procedure_starts_with_provisional_2027_deadlines_through_the_api(
-    client, travel, anji, mediator, dispatcher, token
+    client, travel, anji, mediator, centre, dispatcher, token
 ):
     # given 5 December 2026, no 2027 notice loaded
     travel(at(2026, 12, 5))
@@ -163,11 +184,24 @@ def test_on_2026_12_05_every_procedure_starts_with_provisional_2027_deadlines_th
     assert case["status"] == "accepted" and case["provisional"] is True
     assert local_day(datetime.fromisoformat(case["due_at"])) == date(2027, 1, 4)
 
-    # when every procedure kind starts
+    # when every procedure kind starts: those a village committee runs by the mediator on this
+    # case, the others by the county centre on a case of a category they fit
+    numbers = {("neighbour", mediator.pk): number}
     started = {}
     for kind in DIRECT_KINDS:
+        cat = fitting_category(kind)
+        who = (
+            mediator
+            if d.offered(d.KINDS[kind], category=cat, organization_kind="village_committee")
+            else centre
+        )
+        if (cat, who.pk) not in numbers:
+            numbers[(cat, who.pk)] = register_and_accept(anji, who, category=cat)[1].number
         resp = client.post(
-            f"/api/v1/cases/{number}/procedures", {"kind": kind}, content_type="application/json", **auth
+            f"/api/v1/cases/{numbers[(cat, who.pk)]}/procedures",
+            {"kind": kind},
+            content_type="application/json",
+            **token(who),
         )
         assert resp.status_code == 201, (kind, resp.content)
         started[kind] = resp.json()
@@ -230,11 +264,11 @@ def test_a_working_day_period_skips_the_statutory_make_up_days(travel, anji, med
 # ---------------------------------------------------------------- the notice arrives
 
 
-def test_loading_the_notice_recomputes_the_open_provisional_deadlines_once(travel, anji, mediator):
+def test_loading_the_notice_recomputes_the_open_provisional_deadlines_once(travel, anji, mediator, centre):
     # given, in December 2026, an accepted case and every procedure started, all before the notice
     travel(at(2026, 12, 5))
-    _registered, case = register_and_accept(anji, mediator)
-    procs = start_every_kind(case, mediator)
+    _registered, case = register_and_accept(anji, centre)
+    procs = start_every_kind(anji, case, centre)
     travel(at(2027, 1, 20))
     _r2, case2 = register_and_accept(anji, mediator, description="邻居之间因排水发生纠纷")
     proc2 = services.procedure_start(case=case2, actor=mediator, kind="people_mediation")
@@ -335,7 +369,7 @@ SWEEP_KINDS = ["people_mediation", "labour_mediation", "petition", "legal_aid", 
 
 
 @pytest.mark.parametrize("notices", ["statutory only", "notices loaded"])
-def test_the_main_flows_work_on_every_date_from_2026_to_2031(travel, anji, mediator, notices):
+def test_the_main_flows_work_on_every_date_from_2026_to_2031(travel, anji, centre, notices):
     # given the years 2027–2031 without their notice, or with a notice loaded for each
     official = set(range(2004, 2027))
     if notices == "notices loaded":
@@ -348,8 +382,10 @@ def test_the_main_flows_work_on_every_date_from_2026_to_2031(travel, anji, media
     for day in dates:
         # when, on that day, a case is registered, accepted and its procedures started
         travel(datetime(day.year, day.month, day.day, 10, 0, tzinfo=TZ))
-        registered, case = register_and_accept(anji, mediator, description=f"邻里纠纷 {day.isoformat()}")
-        procs = [services.procedure_start(case=case, actor=mediator, kind=k) for k in SWEEP_KINDS]
+        registered, case = register_and_accept(
+            anji, centre, description=f"工资纠纷 {day.isoformat()}", category="labour"
+        )
+        procs = [services.procedure_start(case=case, actor=centre, kind=k) for k in SWEEP_KINDS]
 
         # then every due date is a working day, provisional exactly when it should be
         assert_deadline_honest(day, registered.due_at, registered.due_provisional, official)

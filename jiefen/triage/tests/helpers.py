@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jiefen.cases.services import PartyInput, case_register
+from jiefen.cases.tests.factories import PartyFactory, RegistrationFactory
 
 
 def register(
@@ -20,10 +20,10 @@ def register(
     parties=None,
 ):
     if parties is None:
-        parties = [PartyInput(role="applicant", name=applicant, phone=phone, id_number=id_number)]
+        parties = [PartyFactory(name=applicant, phone=phone, id_number=id_number)]
         if respondent:
-            parties.append(PartyInput(role="respondent", name=respondent))
-    return case_register(
+            parties.append(PartyFactory(role="respondent", name=respondent))
+    return RegistrationFactory(
         channel=channel,
         region=region or anji.village,
         description=text,

@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from jiefen.cases.services import PartyInput, case_register
-
 TZ = ZoneInfo("Asia/Shanghai")
 VALID_ID = "330523198001010011"
 VALID_PHONE = "13812345678"
@@ -39,23 +37,18 @@ def town_clerk(anji, staff_factory):
 
 @pytest.fixture
 def register():
-    """Register a case through the service (as a clerk would) and return the case."""
+    """Register a case through the service (as a clerk would) and return the case; the page
+    tests give the region first."""
+    from jiefen.cases.tests.factories import PartyFactory, RegistrationFactory
 
     def make(region, *, category="neighbour", description="邻居装修噪音扰民", actor=None, **party):
-        return case_register(
-            channel="walk_in",
-            region=region.code,
-            description=description,
-            category=category,
-            parties=[
-                PartyInput(
-                    role="applicant",
-                    name=party.get("name", "王小明"),
-                    id_number=party.get("id_number", VALID_ID),
-                    phone=party.get("phone", VALID_PHONE),
-                )
-            ],
-            actor=actor,
+        applicant = PartyFactory(
+            name=party.get("name", "王小明"),
+            id_number=party.get("id_number", VALID_ID),
+            phone=party.get("phone", VALID_PHONE),
+        )
+        return RegistrationFactory(
+            region=region.code, description=description, category=category, parties=[applicant], actor=actor
         ).case
 
     return make

@@ -33,6 +33,7 @@ ALLOWED = {
     "docx",
     "DOCX",
     "CSV",
+    "JSON",
     "csv",
     "xlsx",
     "Excel",
@@ -197,6 +198,8 @@ STAFF_PAGES = [
     "/triage/routing/dry-run/",
     "/dashboard/screen/",
     "/room/{proc}/mediator/",
+    "/hotline/",
+    "/cases/?sort=-due",
 ]
 PUBLIC_PAGES = [
     "/portal/",

@@ -3,7 +3,7 @@
 held-out sets: jiefen/triage/corpus/heldout_guide.jsonl, test_heldout.jsonl).
 
 Prints the number of rows, accuracy, macro-F1 and a per-class precision/recall/F1/support table,
-then the confusion table (rows: expected, columns: predicted, by short forms of the codes) and the most frequent confusions. Labels must be the codes of DESIGN.md §6 (family, labour, …);
+then the confusion table (rows: expected, columns: predicted, by short forms of the codes) and the most frequent confusions. Labels must be the codes of docs/triage.md (family, labour, …);
 rows with another label are counted as errors and listed. Rows with an empty text are skipped.
 Exits non-zero with a clear message on a missing file, a missing column or a file without rows.
 """
