@@ -21,7 +21,14 @@ from jiefen.cases.choices import ENDED_STATUSES, PartyRole, Status, StatutoryRou
 from jiefen.cases.models import Case, CaseEvent, Party
 from jiefen.cases.services import case_transition
 from jiefen.core import clock, pii
-from jiefen.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiefen.core.errors import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from jiefen.deadlines.calendar import WorkCalendar, deadline
 from jiefen.deadlines.models import TimeLimitRule
 from jiefen.deadlines.selectors import time_limit_rule, work_calendar
@@ -798,7 +805,7 @@ def _court(case: Case, court_id: int | None) -> Organization:
     return court
 
 
-def _chain_next(case: Case, proc: Procedure, actor: Staff, kind: str, reason: str) -> Procedure:
+def _chain_next(case: Case, proc: Procedure, actor: Staff, kind: str, reason: str) -> Procedure | None:
     """The next step of the chain after a refusal (诉讼引调 after a refused confirmation): the
     case is reopened when it stood resolved on the refused agreement and the actor may reopen
     it; the new procedure follows the refused one."""
@@ -814,13 +821,19 @@ def _chain_next(case: Case, proc: Procedure, actor: Staff, kind: str, reason: st
                 action="reopen",
                 reason=str(_("Judicial confirmation refused: %(r)s") % {"r": reason})[:2000],
             )
-    return procedure_start(
-        case=case,
-        actor=actor,
-        kind=kind,
-        follows=proc,
-        note=str(_("After the court's refusal of the judicial confirmation (诉讼引调)."))[:2000],
-    )
+    try:
+        with transaction.atomic():
+            return procedure_start(
+                case=case,
+                actor=actor,
+                kind=kind,
+                follows=proc,
+                note=str(_("After the court's refusal of the judicial confirmation (诉讼引调)."))[:2000],
+            )
+    except DomainError:
+        # The actor's body may not run the next step (procedures that fit): the refusal stands,
+        # and the case page offers the next step to those who may start it.
+        return None
 
 
 def _iso(value: datetime | None) -> str | None:

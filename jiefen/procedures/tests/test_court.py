@@ -177,3 +177,19 @@ def test_the_parties_confirmations_print_on_the_agreement_and_in_the_file(
         .replace("\n", "")
     )
     assert "当事人确认记录" in pdf and terms.sha256 in pdf
+
+
+def test_a_refusal_stands_when_the_actor_may_not_start_the_next_step(agreed, anji, court, staff_factory):
+    # given: the confirmation is followed by the labour bureau, which runs no entrusted mediation
+    worker = staff_factory(anji.org("human_resources"), ["handler"])
+    jc = services.procedure_start(case=agreed, actor=worker, kind="judicial_confirmation")
+    services.procedure_act(
+        procedure=jc, actor=worker, action="file_application", data=ActInput(court_id=court.pk)
+    )
+    # when
+    jc = services.procedure_act(
+        procedure=jc, actor=worker, action="court_refuse", data=ActInput(reason="不予受理")
+    )
+    # then
+    assert jc.outcome == "not_accepted"
+    assert not Procedure.objects.filter(case=agreed, kind="entrusted_mediation").exists()
