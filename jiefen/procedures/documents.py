@@ -26,6 +26,7 @@ a CJK font (procedures.fonts) so that any viewer shows it as printed.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -227,23 +228,35 @@ def _disclosed_fields(party: Party) -> list[str]:
 # ---------------------------------------------------------------- confirmations (mediation room)
 
 
+# Readers of the parties' confirmations of the final terms (party, time, place, hash), registered
+# by the apps that record them — the online mediation room registers
+# `mediation_room.selectors.confirmations_for` in its AppConfig.ready. Procedures sits below
+# those apps and does not import them.
+_CONFIRMATION_READERS: list = []
+
+
+def confirmations_reader_register(reader) -> None:
+    """`reader(procedure)` returns the confirmation records of the procedure's final terms."""
+    if reader not in _CONFIRMATION_READERS:
+        _CONFIRMATION_READERS.append(reader)
+
+
 def confirmations(procedure: Procedure) -> list:
-    """The parties' confirmations of the final terms (jiefen.mediation_room), or [] where that
-    app is not installed."""
-    try:
-        from jiefen.mediation_room.selectors import confirmations_for
-    except ImportError:  # pragma: no cover - the room is part of the product
-        return []
-    return confirmations_for(procedure)
+    """The parties' confirmations of the final terms, from every registered reader."""
+    return [record for reader in _CONFIRMATION_READERS for record in reader(procedure)]
+
+
+def _sha256(text: str) -> str:
+    """The hash that identifies one exact text of terms: SHA-256 of its UTF-8 bytes (as the
+    mediation room computes it)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _confirmation_lines(agreement: Agreement) -> list[str]:
     records = confirmations(agreement.procedure)
     if not records:
         return []
-    from jiefen.mediation_room.models import text_sha256
-
-    ours = text_sha256(agreement.terms)
+    ours = _sha256(agreement.terms)
     lines = []
     for c in records:
         place = c.ip or "—"
