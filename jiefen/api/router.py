@@ -18,6 +18,7 @@ from jiefen.cases.api import router as cases_router
 from jiefen.channels.api import router as channels_router
 from jiefen.core.errors import DomainError
 from jiefen.deadlines.api import router as deadlines_router
+from jiefen.portal.api import router as portal_router
 from jiefen.procedures.api import router as procedures_router
 from jiefen.triage.api import router as triage_router
 
@@ -204,6 +205,7 @@ api.add_router("/", deadlines_router)
 api.add_router("/", channels_router)
 api.add_router("/", procedures_router)
 api.add_router("/", triage_router)
+api.add_router("/", portal_router)
 
 from jiefen.alerts.api import router as alerts_router  # noqa: E402
 from jiefen.dashboard.api import router as dashboard_router  # noqa: E402
@@ -230,8 +232,6 @@ api.add_router("/", inspections_router)
 api.add_router("/", map_router)
 api.add_router("/", scorecards_router)
 api.add_router("/", watchlist_router)
-from jiefen.portal.api import router as portal_router  # noqa: E402
 from jiefen.procedures.api_performance import router as performance_router  # noqa: E402
 
-api.add_router("/", portal_router)
 api.add_router("/", performance_router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -37,7 +37,7 @@ QUERY_ENUMS = {
     ("/cases", "get", "level"): Level.values,
     ("/cases", "get", "category"): Category.values,
     ("/cases", "get", "channel"): Channel.values,
-    ("/cases/{number}/parties/{party_id}/reveal", "post", "field"): ["id_number", "phone"],
+    ("/cases/{number}/parties/{party_id}/reveal", "post", "field"): ["id_number", "phone", "address"],
 }
 
 
@@ -48,6 +48,8 @@ class PartyIn(Schema):
     id_number: str | None = Field(None, max_length=30)
     phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=200)
+    sex: str | None = Field(None, max_length=1, description="M or F; read from the ID number when given")
+    birth_date: date | None = Field(None, description="read from the ID number when given")
 
 
 class CaseIn(Schema):
@@ -69,6 +71,8 @@ class PartyOut(Schema):
     name: str
     id_number: str
     phone: str
+    address: str = Field("", description="masked")
+    sex: str = ""
 
 
 class EventOut(Schema):
@@ -184,6 +188,8 @@ def case_detail_out(case: Case, viewer, *, events: list[CaseEvent] | None = None
             "name": p.name,
             "id_number": p.id_number_masked,
             "phone": p.phone_masked,
+            "address": p.address_masked,
+            "sex": p.sex,
         }
         for p in case.parties.all()
     ]
@@ -246,6 +252,8 @@ def create_case(request: ApiRequest, payload: CaseIn):
                     id_number=p.id_number or "",
                     phone=p.phone or "",
                     address=p.address or "",
+                    sex=p.sex or "",
+                    birth_date=p.birth_date,
                 )
                 for p in payload.parties
             ],

@@ -116,3 +116,8 @@ RISK_RANK = {"": 0, RiskLevel.BLUE: 0, RiskLevel.YELLOW: 1, RiskLevel.ORANGE: 2,
 def risk_label(level: str) -> str:
     """A level in the reader's language; the code itself for anything unknown."""
     return str(RiskLevel(level).label) if level in RiskLevel.values else level
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")

@@ -12,6 +12,7 @@ from jiefen.cases.choices import (
     PartyKind,
     PartyRole,
     ResolvedLevel,
+    Sex,
     Status,
 )
 from jiefen.directory.models import Organization
@@ -167,7 +168,13 @@ class Party(models.Model):
     phone_enc = models.TextField(blank=True, verbose_name=_("phone (encrypted)"))
     phone_hash = models.CharField(max_length=64, blank=True, verbose_name=_("phone (keyed hash)"))
     phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    # Identity printed on documents for the court (name, sex, date of birth, ID number, address,
+    # phone): sex and date of birth are read from a GB 11643 ID number when one is given.
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # The address is personal data too: ciphertext, and a masked form for screens.
+    address_enc = models.TextField(_("address (encrypted)"), blank=True)
+    address_masked = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -298,7 +305,10 @@ class PiiAccessLog(models.Model):
     )
     field = models.CharField(max_length=20, verbose_name=_("field"))
     at = models.DateTimeField(verbose_name=_("time"))
+    # web, api, or "document": the value printed in full on a generated document (a disclosure).
     via = models.CharField(max_length=10, default="web", verbose_name=_("via"))
+    # What was generated (e.g. "agreement.pdf v2", "file.pdf"), for a disclosure.
+    purpose = models.CharField(max_length=100, blank=True, default="", verbose_name=_("purpose"))
 
     class Meta:
         verbose_name = _("personal data access")

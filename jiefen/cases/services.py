@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -64,6 +64,9 @@ class PartyInput:
     id_number: str = ""
     phone: str = ""
     address: str = ""
+    # Given only for a party without an ID number (the number carries both).
+    sex: str = ""
+    birth_date: date | None = None
 
 
 @dataclass
@@ -109,6 +112,10 @@ def _validate_parties(parties: list[PartyInput], errors: dict[str, list[str]]) -
             if err:
                 errors.setdefault(f"{key}.phone", []).append(str(err))
         row["id_number"], row["phone"] = idn, phone
+        row["sex"] = pii.id_number_sex(idn) if idn else (p.sex or "")
+        row["birth_date"] = pii.id_number_birth_date(idn) if idn else p.birth_date
+        if row["sex"] not in ("", "M", "F"):
+            errors.setdefault(f"{key}.sex", []).append(_("Sex is M or F."))
         cleaned.append(row)
     if cleaned and not any(p["role"] == PartyRole.APPLICANT for p in cleaned):
         errors.setdefault("parties", []).append(_("At least one party must be the applicant."))
@@ -578,8 +585,17 @@ def _known_parties(case: Case, rows: list[Party]) -> None:
 
 def _party(case: Case, p: dict) -> Party:
     party = bulkwrite.build(
-        Party, case=case, role=p["role"], kind=p["kind"], name=p["name"], address=p["address"]
+        Party,
+        case=case,
+        role=p["role"],
+        kind=p["kind"],
+        name=p["name"],
+        sex=p.get("sex", ""),
+        birth_date=p.get("birth_date"),
     )
+    if p["address"]:
+        party.address_enc = pii.encrypt(p["address"])
+        party.address_masked = pii.mask_address(p["address"])
     if p["id_number"]:
         party.id_number_enc = pii.encrypt(p["id_number"])
         party.id_number_hash = pii.keyed_hash(p["id_number"])
@@ -885,7 +901,7 @@ def party_pii_reveal(
 ) -> str:
     """The full ID number or phone of a party, for a role that needs it and a stated reason;
     every reveal is logged with its reason (PIPL)."""
-    if field_name not in ("id_number", "phone"):
+    if field_name not in ("id_number", "phone", "address"):
         raise ValidationFailed(_("Unknown field."), fields={"field": [_("invalid")]})
     if not set(viewer.roles or []) & REVEAL_ROLES:
         raise PermissionDenied(_("Your role does not need full ID numbers or phone numbers."))

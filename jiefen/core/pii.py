@@ -88,3 +88,29 @@ def mask_phone(value: str) -> str:
     if len(digits) == 11 and digits.startswith("1"):
         return digits[:3] + "****" + digits[-4:]
     return digits[:-4].rstrip()[:4] + "*" * max(len(digits) - 8, 0) + digits[-4:]
+
+
+def id_number_birth_date(value: str):
+    """The date of birth a valid GB 11643 ID number carries (digits 7–14), or None."""
+    import datetime
+
+    if not value or id_number_error(value):
+        return None
+    return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+
+
+def id_number_sex(value: str) -> str:
+    """ "M" or "F" from a valid GB 11643 ID number (the 17th digit: odd for men), else ""."""
+    if not value or id_number_error(value):
+        return ""
+    return "M" if int(value[16]) % 2 else "F"
+
+
+def mask_address(value: str) -> str:
+    """The first part of an address (province, county, town: up to 6 characters, at most
+    half of it) and stars for the rest: enough to recognise, not to find a door."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    keep = min(6, len(value) // 2)
+    return value[:keep] + "****"

@@ -396,6 +396,11 @@ def _defaults(model: type) -> tuple[dict, tuple[str, ...]]:
     return values, tuple(k for k, v in values.items() if isinstance(v, list | dict))
 
 
+def _address(address: str) -> dict:
+    """A party's address as stored: ciphertext and the masked form (never in clear)."""
+    return {"address_enc": pii.encrypt(address), "address_masked": pii.mask_address(address)}
+
+
 def _row(model: type, **values) -> Row:
     """A row of `model` keyed by attname: its defaults, then `values`."""
     defaults, mutable = _defaults(model)
@@ -554,7 +559,9 @@ class CaseGenerator:
                     phone_enc=person.phone.enc,
                     phone_hash=person.phone.hash,
                     phone_masked=person.phone.masked,
-                    address=f"{address_base}{rng.randrange(1, 300)}号",
+                    **_address(f"{address_base}{rng.randrange(1, 300)}号"),
+                    sex=pii.id_number_sex(person.id_number.plain),
+                    birth_date=pii.id_number_birth_date(person.id_number.plain),
                 )
             )
         # Walk-ins give their ID; a few applicants in a group give only a phone.

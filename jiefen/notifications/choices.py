@@ -13,6 +13,7 @@ class Template(models.TextChoices):
     RETURN_VISIT_REMINDER = "return_visit_reminder", _("return-visit reminder (to staff)")
     DUTY_ALERT = "duty_alert", _("alert to duty staff")
     REOPEN_REQUESTED = "reopen_requested", _("a citizen asks to reopen (to duty staff)")
+    QUERY_CODE_REISSUED = "query_code_reissued", _("new query code (to a verified party)")
     ROOM_INVITATION = "room_invitation", _("invitation to the online mediation room (to a party)")
     ROOM_CODE = "room_code", _("one-time code for the mediation room (to a party)")
 
@@ -34,6 +35,7 @@ DEFAULT_BODIES: dict[str, str] = {
     Template.CASE_RESULT: "【矛调中心】您的案件{number}已办理完毕：{text}",
     Template.RATE_INVITATION: "【矛调中心】您的案件{number}已办结，请凭编号和查询码对办理结果进行评价。",
     Template.ONE_TIME_CODE: "【矛调中心】查询验证码{code}，{minutes}分钟内有效。请勿告诉他人。",
+    Template.QUERY_CODE_REISSUED: "【矛调中心】您的案件{number}已补发新查询码{code}，原查询码作废。请勿告诉他人。",
     Template.RETURN_VISIT_REMINDER: "【矛调中心】案件{number}已化解，请于近日完成回访。",
     Template.DUTY_ALERT: "【矛调中心预警】{title}：{text}",
     Template.REOPEN_REQUESTED: "【矛调中心】案件{number}的当事人申请重新办理：{text}",

@@ -60,6 +60,19 @@ def render(template: str, context: dict) -> str | None:
         return body  # a malformed edit must not stop the change that triggered it
 
 
+def citizen_footer(case: Case | None) -> str:
+    """What every SMS to a citizen ends with: where to follow the case (the portal, with the
+    case number filled in) and the centre's address and phone (settings JIEFEN_PORTAL_URL,
+    JIEFEN_CENTRE_ADDRESS, JIEFEN_CENTRE_PHONE)."""
+    base = settings.JIEFEN_PORTAL_URL.rstrip("/") + "/"
+    parts = [f"查询：{base}track/?number={case.number}" if case is not None else f"网上办理：{base}"]
+    if settings.JIEFEN_CENTRE_ADDRESS:
+        parts.append(f"地址：{settings.JIEFEN_CENTRE_ADDRESS}")
+    if settings.JIEFEN_CENTRE_PHONE:
+        parts.append(f"电话：{settings.JIEFEN_CENTRE_PHONE}")
+    return "（" + "；".join(parts) + "）"
+
+
 def outbox_enqueue(
     *,
     template: str,
@@ -117,6 +130,8 @@ def _message(
     body = render(template, context)
     if body is None:
         return None
+    if phone and staff is None:
+        body += citizen_footer(case)
     now = clock.now()
     channel = "sms"
     if not phone and staff is not None:

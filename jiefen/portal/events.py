@@ -7,4 +7,5 @@ from jiefen.cases.events import register
 register(
     ("reopen_requested", _("the applicant asks to reopen")),
     ("reopen_request_refused", _("request to reopen refused")),
+    ("query_code_reissued", _("query code reissued to a verified party")),
 )

@@ -13,7 +13,7 @@ from jiefen.cases.models import Case
 from jiefen.core import clock
 from jiefen.core.errors import DomainError
 from jiefen.core.ratelimit import client_ip, hit
-from jiefen.portal import selectors, services
+from jiefen.portal import qr, selectors, services
 from jiefen.portal.forms import CodeForm, RateForm, ReopenForm, SubmitForm, TrackForm
 from jiefen.portal.models import ReopenRequest
 from jiefen.regions.models import Region
@@ -95,7 +95,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 return redirect("portal:receipt")
     else:
         form = SubmitForm()
-    data = form.data if form.is_bound else {}
+    data = form.data if form.is_bound else _poster_region(request.GET.get("region", ""))
     picked = {k: data.get(k, "") for k in ("county", "town", "village")}
     counties = selectors.counties()
     if not picked["county"] and len(counties) == 1:
@@ -116,6 +116,39 @@ def submit(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _poster_region(code: str) -> dict:
+    """The county, town and village of a poster's region code (解纷码 on a wall), to fill in."""
+    region = Region.objects.filter(code=code[:12]).select_related("county", "town").first() if code else None
+    if region is None:
+        return {}
+    chain = {"county": region.county or region, "town": region.town, "village": None}
+    if region.level == "town":
+        chain["town"] = region
+    elif region.level == "village":
+        chain["village"] = region
+    return {k: r.code for k, r in chain.items() if r is not None}
+
+
+@require_GET
+def poster(request: HttpRequest, code: str) -> HttpResponse:
+    """A printable poster: the QR code that opens the application form for this place."""
+    region = Region.objects.filter(code=code[:12]).first()
+    if region is None:
+        return render(request, "portal/message.html", {"title": _("Not found"), "text": ""}, status=404)
+    url = qr.poster_url(region.code)
+    return render(
+        request, "portal/poster.html", {"region": region, "url": url, "svg": qr.svg_inline(url, scale=8)}
+    )
+
+
+@require_GET
+def poster_svg(request: HttpRequest, code: str) -> HttpResponse:
+    region = Region.objects.filter(code=code[:12]).first()
+    if region is None:
+        return HttpResponse(status=404)
+    return HttpResponse(qr.svg(qr.poster_url(region.code), scale=8), content_type="image/svg+xml")
+
+
 @require_GET
 def regions(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("county") or request.GET.get("town") or request.GET.get("parent") or ""
@@ -127,7 +160,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
     data = request.session.get(RECEIPT)
     if not data:
         return redirect("portal:submit")
-    return render(request, "portal/receipt.html", {"r": data})
+    return render(
+        request, "portal/receipt.html", {"r": data, "qr_svg": qr.svg_inline(qr.case_url(data["number"]))}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -172,7 +207,11 @@ def verify(request: HttpRequest) -> HttpResponse:
             else:
                 request.session.cycle_key()
                 request.session.pop(PENDING, None)
-                request.session[OPEN_CASE] = {"id": case.pk, "until": (clock.now() + ACCESS_FOR).isoformat()}
+                request.session[OPEN_CASE] = {
+                    "id": case.pk,
+                    "until": (clock.now() + ACCESS_FOR).isoformat(),
+                    "qc": services.query_code_fingerprint(case),
+                }
                 return redirect("portal:case")
     else:
         form = CodeForm()
@@ -183,7 +222,10 @@ def _open_case(request: HttpRequest) -> Case | None:
     data = request.session.get(OPEN_CASE)
     if not data or data.get("until", "") < clock.now().isoformat():
         return None
-    return Case.objects.filter(pk=data["id"]).select_related("lead_organization", "region").first()
+    case = Case.objects.filter(pk=data["id"]).select_related("lead_organization", "region").first()
+    if case is None or data.get("qc") != services.query_code_fingerprint(case):
+        return None  # the query code was reissued: a session opened with the old one ends
+    return case
 
 
 @require_GET

@@ -19,7 +19,6 @@ from jiefen.procedures.serializers import procedure_out, procedures_out
 
 router = Router(tags=["procedures"])
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 T = 20000
 
 
@@ -105,6 +104,9 @@ class ProcedureActionIn(Schema):
     # petition answers: the demands upheld, partly upheld or rejected
     demands: str | None = Field(None, max_length=10)
     ruling_no: str | None = Field(None, max_length=100)
+    ruling_on: date | None = None
+    court_id: int | None = Field(None, description="file_application: the court (court or 人民法庭)")
+    settlement: bool = Field(False, description="record_agreement: the parties settled by themselves (和解)")
     court_case_no: str | None = Field(None, max_length=100)
     lawyer: str | None = Field(None, max_length=100)
     days: int | None = Field(None, ge=1, le=366)
@@ -310,7 +312,12 @@ def procedure_action(request: ApiRequest, pk: int, payload: ProcedureActionIn):
     fields = payload.dict(exclude={"action", "version"})
     data = services.ActInput(
         **{
-            k: (v if v is not None or k in ("on", "effective_on", "days", "extension_id", "held_at") else "")
+            k: (
+                v
+                if v is not None
+                or k in ("on", "effective_on", "days", "extension_id", "held_at", "court_id", "ruling_on")
+                else ""
+            )
             for k, v in fields.items()
         }
     )
@@ -340,25 +347,42 @@ def revise_agreement(request: ApiRequest, number: str, payload: AgreementIn):
     return HttpStatus(201, _agreement_out(agreement))
 
 
-def _document(request: ApiRequest, number: str, version: int | None, fmt: str) -> HttpResponse:
-    agreement = selectors.agreement_latest(case=_case(request, number), version=version)
-    if fmt == "pdf":
-        body, ctype = documents.agreement_pdf(agreement), "application/pdf"
-    else:
-        body, ctype = documents.agreement_docx(agreement), DOCX
-    resp = HttpResponse(body, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="agreement-{number}-v{agreement.version}.{fmt}"'
+class DocumentOut(Schema):
+    name: str
+    title: str
+    format: str
+    version: int | None
+    url: str
+
+
+def _generated(request: ApiRequest, number: str, name: str, version: int | None) -> HttpResponse:
+    case = _case(request, number)
+    doc = documents.document_generate(case=case, viewer=request.auth, name=name, version=version, via="api")
+    resp = HttpResponse(doc.body, content_type=doc.content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    resp["Cache-Control"] = "private, no-store"  # the parties' identity in full
     return resp
 
 
-@router.get("/cases/{number}/documents/agreement.docx", summary="The agreement as .docx")
-def agreement_docx(request: ApiRequest, number: str, version: int | None = None):
-    return _document(request, number, version, "docx")
+@router.get(
+    "/cases/{number}/documents/",
+    response=list[DocumentOut],
+    summary="The documents that can be generated for the case (agreement, application, 卷宗)",
+)
+def list_documents(request: ApiRequest, number: str):
+    case = _case(request, number)
+    return [
+        {**d, "url": f"/api/v1/cases/{case.number}/documents/{d['name']}"}
+        for d in documents.documents_available(case)
+    ]
 
 
-@router.get("/cases/{number}/documents/agreement.pdf", summary="The agreement as PDF")
-def agreement_pdf(request: ApiRequest, number: str, version: int | None = None):
-    return _document(request, number, version, "pdf")
+@router.get(
+    "/cases/{number}/documents/{name}",
+    summary="Generate one document (.docx or PDF, A4): a logged disclosure of the parties' identity",
+)
+def get_document(request: ApiRequest, number: str, name: str, version: int | None = None):
+    return _generated(request, number, name, version)
 
 
 @router.post(

@@ -92,6 +92,12 @@ def _f(*codes: str) -> frozenset[str]:
     return frozenset(codes)
 
 
+# 民事诉讼法 第206条: a refused confirmation leaves the parties to change the agreement by
+# mediation or to go to court: the chain's next step is the court's litigation-guided mediation
+# (诉讼引调, 委派调解), started by the action that records the refusal.
+NEXT_AFTER_REFUSAL = "chain:entrusted_mediation"
+# Organisation kinds that are courts: the one chosen when a confirmation is applied for.
+COURT_KINDS = frozenset({"court", "peoples_tribunal"})
 # The kinds of organisation that run each procedure (directory.OrganizationKind). A village
 # committee mediates (人民调解法 第7条) but does not arbitrate, adjudicate or answer petitions.
 _COMMITTEES = _f(
@@ -186,7 +192,13 @@ KINDS: dict[str, KindDef] = {
         ),
         "apply",
         _acts(
-            ActDef("file_application", _("application filed with the court"), _f("apply"), "court_accept"),
+            ActDef(
+                "file_application",
+                _("application filed with the court"),
+                _f("apply"),
+                "court_accept",
+                needs=("court_id",),
+            ),
             ActDef("court_accept", _("court accepted the application"), _f("court_accept"), "court_decide"),
             ActDef(
                 "court_refuse",
@@ -195,6 +207,7 @@ KINDS: dict[str, KindDef] = {
                 END,
                 "not_accepted",
                 reason_required=True,
+                effects=(NEXT_AFTER_REFUSAL,),
             ),
             ActDef(
                 "confirm",
@@ -212,6 +225,8 @@ KINDS: dict[str, KindDef] = {
                 END,
                 "rejected",
                 reason_required=True,
+                needs=("ruling_no",),
+                effects=(NEXT_AFTER_REFUSAL,),
             ),
         ),
         start_effects=(),

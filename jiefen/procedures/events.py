@@ -29,6 +29,7 @@ register(
     ("leader_released", _("leader released the case")),
     ("supervision_ordered", _("supervision order issued (督办)")),
     ("supervision_replied", _("supervision order answered")),
+    ("document_generated", _("document generated (parties' identity disclosed in full)")),
     ("procedure_moved", _("procedure moved with the case to its new lead organisation")),
     ("petition_repeat_registered", _("registered although a repeat of a petition ended after re-check")),
 )

@@ -79,6 +79,17 @@ def procedure_answers(*, case: Case) -> dict[int, list[dict]]:
     return out
 
 
+def courts_of(*, case: Case) -> list:
+    """The courts and people's tribunals of the case's county (to apply for a confirmation)."""
+    from jiefen.directory.models import Organization
+
+    return list(
+        Organization.objects.filter(kind__in=d.COURT_KINDS, is_active=True)
+        .filter(Q(region_id=case.county_id) | Q(region__county_id=case.county_id))
+        .order_by("kind", "name")
+    )
+
+
 def procedure_get(*, viewer: Staff, pk: int) -> Procedure:
     proc = (
         Procedure.objects.filter(pk=pk, case__in=Case.objects.filter(case_scope(viewer)))

@@ -21,7 +21,14 @@ from jiefen.cases.choices import ENDED_STATUSES, PartyRole, Status, StatutoryRou
 from jiefen.cases.models import Case, CaseEvent, Party
 from jiefen.cases.services import case_transition
 from jiefen.core import clock, pii
-from jiefen.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from jiefen.core.errors import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from jiefen.deadlines.calendar import WorkCalendar, deadline
 from jiefen.deadlines.models import TimeLimitRule
 from jiefen.deadlines.selectors import time_limit_rule, work_calendar
@@ -339,6 +346,12 @@ class ActInput:
     place: str = ""
     participants: str = ""
     minutes: str = ""
+    # Judicial confirmation: the court applied to (an organisation of kind court/人民法庭), and the
+    # date of its ruling (default: the action's date).
+    court_id: int | None = None
+    ruling_on: date | None = None
+    # An agreement the parties reached by themselves, witnessed by the body: 和解协议书.
+    settlement: bool = False
 
 
 def procedure_start(
@@ -352,6 +365,7 @@ def procedure_start(
     handler: Staff | None = None,
     mediators: str = "",
     note: str = "",
+    follows: Procedure | None = None,
 ) -> Procedure:
     """Start a procedure of `kind` on a case and open its first step with its due date.
 
@@ -392,14 +406,14 @@ def procedure_start(
         now = clock.now()
         on_day = _check_day(locked, on)
         first = kd.steps[kd.first]
-        follows = None
+        follows_agreement = None
         if kd.requires_agreement:
             agreement = Agreement.objects.filter(case=locked).order_by("-version").first()
             if agreement is None:
                 raise IllegalTransition(
                     _("Judicial confirmation needs a mediation agreement first."), code="agreement_required"
                 )
-            start_day, follows = agreement.effective_on, agreement.procedure
+            start_day, follows_agreement = agreement.effective_on, agreement.procedure
         elif first.start == d.FROM_RECEIPT:
             start_day = (
                 _check_day(locked, received_on, field="received_on")
@@ -408,6 +422,7 @@ def procedure_start(
             )
         else:
             start_day = on_day
+        follows = follows if follows is not None else follows_agreement
         proc = Procedure.objects.create(
             case=locked,
             kind=kind,
@@ -554,6 +569,8 @@ def procedure_act(
                     # a review by the body above (checked above) ends the case it does not lead
                     reviewed_above=bool(act.above),
                 )
+            elif effect.startswith("chain:"):
+                _chain_next(case, proc, actor, effect.split(":", 1)[1], reason)
         if action in ("record_no_agreement",):
             notify_parties(
                 case,
@@ -752,6 +769,16 @@ def _specific(case, proc, step, act, actor, data: ActInput, on: date, now: datet
                 fields={"demands": [_("invalid")]},
             )
         proc.data["demands"] = out["demands"] = data.demands
+    if "court_id" in act.needs:
+        court = _court(case, data.court_id)
+        proc.data.update({"court_id": court.pk, "court_name": court.name})
+        out.update({"court_id": court.pk, "court_name": court.name})
+    if act.code in ("confirm", "reject", "court_refuse"):
+        ruling_on = _check_day(case, data.ruling_on or on, field="ruling_on")
+        proc.data["ruling_on"] = ruling_on.isoformat()
+        out["ruling_on"] = ruling_on.isoformat()
+    if "agreement" in act.effects and data.settlement:
+        proc.data["settlement"] = True
     if act.code == "assign_mediators":
         proc.data["mediators"] = _text(data.mediators, "mediators", required=True, limit=200)
         return {"mediators": proc.data["mediators"]}, "mediators_assigned"
@@ -804,6 +831,53 @@ def _specific(case, proc, step, act, actor, data: ActInput, on: date, now: datet
         out.update({"next_step": nxt.code, "due_at": _iso(nxt.due_at)})
     out["on"] = on.isoformat()
     return out, kind
+
+
+def _court(case: Case, court_id: int | None) -> Organization:
+    """The court applied to: an active court or people's tribunal of the case's county."""
+    court = (
+        Organization.objects.filter(pk=court_id or 0, kind__in=d.COURT_KINDS, is_active=True)
+        .select_related("region")
+        .first()
+    )
+    if court is None or staff_county_id_of_org(court) != case.county_id:
+        raise ValidationFailed(
+            _("Choose a court or people's tribunal of the case's county."),
+            code="court_required",
+            fields={"court_id": [_("not a court of this county")]},
+        )
+    return court
+
+
+def _chain_next(case: Case, proc: Procedure, actor: Staff, kind: str, reason: str) -> Procedure | None:
+    """The next step of the chain after a refusal (诉讼引调 after a refused confirmation): the
+    case is reopened when it stood resolved on the refused agreement and the actor may reopen
+    it; the new procedure follows the refused one."""
+    case = _refresh(case)
+    if case.status in (Status.RESOLVED, Status.CLOSED):
+        from jiefen.cases.services import can_take
+        from jiefen.cases.workflow import ACTIONS
+
+        if can_take(actor, case, ACTIONS["reopen"]):
+            case_transition(
+                case=case.number,
+                actor=actor,
+                action="reopen",
+                reason=str(_("Judicial confirmation refused: %(r)s") % {"r": reason})[:2000],
+            )
+    try:
+        with transaction.atomic():
+            return procedure_start(
+                case=case,
+                actor=actor,
+                kind=kind,
+                follows=proc,
+                note=str(_("After the court's refusal of the judicial confirmation (诉讼引调)."))[:2000],
+            )
+    except DomainError:
+        # The actor's body may not run the next step (procedures that fit): the refusal stands,
+        # and the case page offers the next step to those who may start it.
+        return None
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/act/", views.procedure_act, name="act"),
     path("cases/<str:number>/agreement/", views.agreement_revise, name="agreement_revise"),
     path("cases/<str:number>/agreement.<str:fmt>", views.agreement_download, name="agreement_download"),
+    path("cases/<str:number>/documents/<str:name>", views.document_download, name="document"),
     path("cases/<str:number>/close/", views.case_close, name="close"),
     path("cases/<str:number>/follow-up/", views.case_follow_up, name="follow_up"),
     path("cases/<str:number>/feedback/", views.feedback, name="feedback"),

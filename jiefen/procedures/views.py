@@ -20,8 +20,6 @@ from jiefen.procedures import documents, selectors, services
 from jiefen.procedures.choices import ReceptionKind
 from jiefen.procedures.models import ReceptionDay, ReturnVisit, SupervisionOrder
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 def _case(request, number):
     try:
@@ -132,6 +130,9 @@ def procedure_act(request: HttpRequest, pk: int) -> HttpResponse:
             place=p.get("place", ""),
             participants=p.get("participants", ""),
             minutes=p.get("minutes", ""),
+            court_id=_int(p.get("court_id", ""), "court_id"),
+            ruling_on=_date(p.get("ruling_on", ""), "ruling_on"),
+            settlement=p.get("settlement") == "1",
         )
         services.procedure_act(
             procedure=proc,
@@ -167,21 +168,29 @@ def agreement_revise(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_GET
 def agreement_download(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
+    return document_download(request, number, f"agreement.{fmt}")
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    """A generated document (a logged disclosure of the parties' identity)."""
     case = _case(request, number)
-    if fmt not in ("docx", "pdf"):
-        raise Http404()
     try:
-        agreement = selectors.agreement_latest(
-            case=case, version=_int(request.GET.get("version", ""), "version")
+        doc = documents.document_generate(
+            case=case,
+            viewer=request.user,
+            name=name,
+            version=_int(request.GET.get("version", ""), "version"),
         )
     except (NotFound, ValidationFailed):
-        raise Http404(_("No agreement.")) from None
-    if fmt == "pdf":
-        body, ctype = documents.agreement_pdf(agreement), "application/pdf"
-    else:
-        body, ctype = documents.agreement_docx(agreement), DOCX
-    resp = HttpResponse(body, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="agreement-{number}-v{agreement.version}.{fmt}"'
+        raise Http404(_("No such document.")) from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return _back(number)
+    resp = HttpResponse(doc.body, content_type=doc.content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    resp["Cache-Control"] = "private, no-store"
     return resp
 
 

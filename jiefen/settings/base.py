@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiefen.web.context_processors.calendar_banner",
+                "jiefen.web.context_processors.centre_contacts",
                 "jiefen.psych.context_processors.psych_nav",
                 "jiefen.watchlist.context_processors.watchlist_nav",
             ],
@@ -237,3 +238,12 @@ JIEFEN_SMS_HTTP_URL = ENV.sms_http_url
 JIEFEN_SMS_HTTP_KEY = ENV.sms_http_key
 JIEFEN_NOTIFY_MAX_ATTEMPTS = 5
 JIEFEN_NOTIFY_BACKOFF_SECONDS = 30
+
+# The portal's public address: the 解纷码 (QR codes) and the links in SMS open pages under it
+# (JIEFEN_PORTAL_URL). The centre's address and phone (JIEFEN_CENTRE_ADDRESS, _PHONE) are printed
+# on receipts and appended to every SMS to a citizen.
+JIEFEN_PORTAL_URL = ENV.portal_url
+JIEFEN_CENTRE_ADDRESS = ENV.centre_address
+JIEFEN_CENTRE_PHONE = ENV.centre_phone
+# The CJK font embedded in generated PDFs (procedures.fonts looks for one when blank).
+JIEFEN_PDF_FONT = ENV.pdf_font

@@ -32,6 +32,13 @@ class Env:
     sms_http_key: str = ""
     # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks).
     trusted_proxies: tuple[str, ...] = ()
+    # The citizen portal's public address (QR codes, SMS links) and the centre's contact lines
+    # printed on receipts and appended to every SMS to a citizen.
+    portal_url: str = "http://127.0.0.1:8000/portal/"
+    centre_address: str = ""
+    centre_phone: str = ""
+    # A TrueType-outline CJK font (.ttf/.ttc) to embed in generated PDFs; blank: look for one.
+    pdf_font: str = ""
 
 
 def _generated_secrets(data_dir: Path, name: str = "secrets.json") -> dict[str, str]:
@@ -116,6 +123,10 @@ def read_env() -> Env:
         sms_file=os.environ.get("JIEFEN_SMS_FILE", ""),
         sms_http_url=os.environ.get("JIEFEN_SMS_HTTP_URL", ""),
         sms_http_key=os.environ.get("JIEFEN_SMS_HTTP_KEY", ""),
+        portal_url=os.environ.get("JIEFEN_PORTAL_URL", "http://127.0.0.1:8000/portal/"),
+        centre_address=os.environ.get("JIEFEN_CENTRE_ADDRESS", ""),
+        centre_phone=os.environ.get("JIEFEN_CENTRE_PHONE", ""),
+        pdf_font=os.environ.get("JIEFEN_PDF_FONT", ""),
         trusted_proxies=tuple(
             p.strip() for p in os.environ.get("JIEFEN_TRUSTED_PROXIES", "").split(",") if p.strip()
         ),

@@ -18,3 +18,17 @@ def calendar_banner(request) -> dict:
         return {}
     outlook = calendar_outlook()
     return {"calendar_banner": outlook} if not outlook.ok else {}
+
+
+def centre_contacts(request) -> dict:
+    """`centre`: the portal's public address and the centre's address and phone (settings
+    JIEFEN_PORTAL_URL, JIEFEN_CENTRE_ADDRESS, JIEFEN_CENTRE_PHONE), for receipts and portal pages."""
+    from django.conf import settings
+
+    return {
+        "centre": {
+            "portal_url": settings.JIEFEN_PORTAL_URL,
+            "address": settings.JIEFEN_CENTRE_ADDRESS,
+            "phone": settings.JIEFEN_CENTRE_PHONE,
+        }
+    }

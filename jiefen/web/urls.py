@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/bulk/", views.case_bulk, name="case_bulk"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
     path("cases/<str:number>/receipt/", views.case_receipt, name="case_receipt"),
+    path("cases/<str:number>/qr.svg", views.case_qr, name="case_qr"),
+    path("cases/<str:number>/query-code/", views.query_code_reissue, name="query_code_reissue"),
     path(
         "cases/<str:number>/attachments/<int:attachment_id>/",
         views.attachment_file,

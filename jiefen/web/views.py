@@ -23,6 +23,7 @@ from jiefen.cases import selectors, services, workflow
 from jiefen.cases.choices import PartyRole, Status, StatutoryRoute
 from jiefen.cases.models import Case
 from jiefen.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from jiefen.portal import qr as portal_qr
 from jiefen.portal import selectors as portal_selectors
 from jiefen.portal import services as portal_services
 from jiefen.web import selectors as web_selectors
@@ -276,6 +277,40 @@ def case_receipt(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def case_qr(request: HttpRequest, number: str) -> HttpResponse:
+    """The case's 解纷码 (SVG): opens its portal page, still behind the query code."""
+    case = _case_or_404(request, number)
+    resp = HttpResponse(portal_qr.svg(portal_qr.case_url(case.number)), content_type="image/svg+xml")
+    resp["Cache-Control"] = "private, max-age=3600"
+    return resp
+
+
+@login_required
+@require_POST
+def query_code_reissue(request: HttpRequest, number: str) -> HttpResponse:
+    """A new query code for a verified party: shown once on the receipt, the old one void."""
+    case = _case_or_404(request, number)
+    try:
+        party_id = int(request.POST.get("party", ""))
+    except ValueError:
+        party_id = 0
+    party = case.parties.filter(pk=party_id).first()
+    try:
+        if party is None:
+            raise NotFound(_("No such party."))
+        done = portal_services.query_code_reissue(
+            case=case, party=party, actor=request.user, verification=request.POST.get("verification", "")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("web:case_detail", number=case.number)
+    request.session[RECEIPT_SESSION_KEY] = {"number": case.number, "query_code": done.query_code}
+    messages.success(request, _("A new query code was issued; the old one no longer works."))
+    return redirect("web:case_receipt", number=case.number)
+
+
 def _applicants(case: Case) -> list:
     return [p for p in case.parties.all() if p.role == PartyRole.APPLICANT]
 
@@ -484,6 +519,13 @@ def _timeline(case: Case) -> list[dict]:
             detail = StatutoryRoute(data["statutory_route"]).label
         if data.get("legal_route"):
             detail = data["legal_route"]
+        if data.get("court_name"):
+            detail = data["court_name"]
+        if data.get("ruling_no"):
+            detail = _("ruling %(no)s of %(day)s") % {
+                "no": data["ruling_no"],
+                "day": data.get("ruling_on", ""),
+            }
         rows.append(
             {
                 "at": e.at,
@@ -503,6 +545,7 @@ def _parties(case: Case, revealed: dict) -> list:
     for p in parties:
         p.full_id_number = revealed.get((p.pk, "id_number"), "")
         p.full_phone = revealed.get((p.pk, "phone"), "")
+        p.full_address = revealed.get((p.pk, "address"), "")
     return parties
 
 

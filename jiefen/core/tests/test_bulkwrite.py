@@ -119,7 +119,7 @@ def test_build_makes_what_the_model_constructor_makes(case, dispatcher):
     now = clock.now()
     examples = [
         (Case, {"number": "x", "county": case.county, "region": case.region, "received_at": now}),
-        (Party, {"case": case, "role": "applicant", "kind": "person", "name": "甲", "address": ""}),
+        (Party, {"case": case, "role": "applicant", "kind": "person", "name": "甲", "address_masked": ""}),
         (CaseEvent, {"case": case, "at": now, "actor": None, "kind": "registered", "data": {"a": 1}}),
         (Assignment, {"case": case, "organization": case.lead_organization, "role": "lead", "level": "town"}),
         (CaseStep, {"case": case, "code": "acceptance", "rule": None, "started_at": now}),

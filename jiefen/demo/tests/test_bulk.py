@@ -112,7 +112,7 @@ def _snapshot() -> list[tuple]:
     names, cases = rows(Case, "updated_at")
     out += [("case", *c) for c in cases]
     for model in (Party, Assignment, CaseStep, CaseEvent, CaseTriage):
-        names, values = rows(model, "id_number_enc", "phone_enc")
+        names, values = rows(model, "id_number_enc", "phone_enc", "address_enc")
         i = names.index("case_id")
         out += sorted((model.__name__, numbers[v[i]], *v[:i], *v[i + 1 :]) for v in values)
     return out

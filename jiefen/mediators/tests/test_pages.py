@@ -65,7 +65,8 @@ def test_a_party_states_a_preferred_mediator_on_the_portal(anji, dispatcher, acc
     case = accepted_case()
     assert client.get("/portal/mediators/").status_code == 302  # no case open: to tracking
     session = client.session
-    session["portal_case"] = {"id": case.pk, "until": "9999-12-31"}
+    # as the portal opens it: the session remembers the query code's fingerprint (a reissue ends it)
+    session["portal_case"] = {"id": case.pk, "until": "9999-12-31", "qc": case.query_code_hash[:16]}
     session.save()
     assert 'id="prefer-mediator"' in client.get("/portal/case/").content.decode()
     page = client.get("/portal/mediators/").content.decode()

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from jiefen.cases.choices import Status
 from jiefen.procedures import definitions as d
-from jiefen.procedures import selectors
+from jiefen.procedures import documents, selectors
 from jiefen.procedures.choices import ProcedureKind, ProcedureStatus
 from jiefen.procedures.performance import performance_rows
 from jiefen.procedures.serializers import days_left
@@ -18,7 +18,10 @@ RECEPTION_BOOKERS = frozenset({"leader", "dispatcher", "admin", "clerk", "handle
 
 # Extra inputs an action's form shows, beyond what `needs` lists.
 EXTRA = {
-    "record_agreement": ("facts", "performance", "effective_on"),
+    "record_agreement": ("facts", "performance", "effective_on", "settlement"),
+    "confirm": ("ruling_on",),
+    "reject": ("ruling_on",),
+    "court_refuse": ("ruling_on",),
     "request_extension": ("parties_consent",),
     "reply": ("demands",),
     "record_review_opinion": ("demands",),
@@ -90,6 +93,9 @@ def procedures_panel(context, case):
                 "pending": pending,
                 "answers": answers.get(p.pk, []),
                 "ended": p.status == ProcedureStatus.ENDED,
+                "court": (p.data or {}).get("court_name", ""),
+                "ruling_no": (p.data or {}).get("ruling_no", ""),
+                "ruling_on": (p.data or {}).get("ruling_on", ""),
             }
         )
     running = {p.kind for p in procs if p.status != ProcedureStatus.ENDED}
@@ -116,6 +122,8 @@ def procedures_panel(context, case):
         "agreements": selectors.agreements(case=case),
         "performance": performance_rows(case=case),
         "can_perform": bool(roles & d.WORKERS),
+        "courts": selectors.courts_of(case=case),
+        "documents": documents.documents_available(case),
         "can_close": case.status in (Status.RESOLVED, Status.TRANSFERRED),
         "closed": case.status == Status.CLOSED,
         "can_rate": case.status in (Status.RESOLVED, Status.CLOSED),

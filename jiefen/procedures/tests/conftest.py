@@ -98,3 +98,9 @@ def token():
         return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(staff=staff)}"}
 
     return make
+
+
+@pytest.fixture
+def court(anji):
+    """The county's people's court, chosen when a judicial confirmation is applied for."""
+    return anji.org("court")

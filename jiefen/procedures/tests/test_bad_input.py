@@ -71,7 +71,7 @@ def test_a_date_in_the_future_is_refused(client, mediation, mediator, token):
     assert (resp.status_code, resp.json()["error"]) == (422, "date_in_future")
 
 
-def test_judicial_confirmation_after_its_30_days_is_refused(client, travel, mediation, mediator, token):
+def test_judicial_confirmation_after_its_30_days_is_refused(client, travel, mediation, mediator, token, anji):
     # given: the agreement took effect on 1 Sep; the 30 days end on 8 Oct (after National Day)
     case, proc = mediation
     services.procedure_act(
@@ -85,7 +85,12 @@ def test_judicial_confirmation_after_its_30_days_is_refused(client, travel, medi
     before = snapshot(case)
     # when: filed on 9 Oct
     travel(at(2026, 10, 9))
-    late = post(client, f"/api/v1/procedures/{jc['id']}/actions", {"action": "file_application"}, auth)
+    late = post(
+        client,
+        f"/api/v1/procedures/{jc['id']}/actions",
+        {"action": "file_application", "court_id": anji.org("court").pk},
+        auth,
+    )
     # then
     assert (late.status_code, late.json()["error"]) == (409, "deadline_passed")
     assert snapshot(case) == before
@@ -93,7 +98,7 @@ def test_judicial_confirmation_after_its_30_days_is_refused(client, travel, medi
     ok = post(
         client,
         f"/api/v1/procedures/{jc['id']}/actions",
-        {"action": "file_application", "on": "2026-10-08"},
+        {"action": "file_application", "on": "2026-10-08", "court_id": anji.org("court").pk},
         auth,
     )
     assert ok.status_code == 200
@@ -120,7 +125,7 @@ def test_judicial_confirmation_needs_an_agreement(client, mediation, mediator, t
     assert (resp.status_code, resp.json()["error"]) == (409, "agreement_required")
 
 
-def test_an_extension_beyond_its_bound_is_refused(client, travel, mediation, mediator, leader, token):
+def test_an_extension_beyond_its_bound_is_refused(client, travel, mediation, mediator, leader, token, anji):
     # given: a court decision step (15 days, +10 with the president's approval)
     case, proc = mediation
     services.procedure_act(
@@ -128,7 +133,9 @@ def test_an_extension_beyond_its_bound_is_refused(client, travel, mediation, med
     )
     jc = services.procedure_start(case=case, actor=mediator, kind="judicial_confirmation")
     for action in ("file_application", "court_accept"):
-        jc = services.procedure_act(procedure=jc, actor=mediator, action=action)
+        jc = services.procedure_act(
+            procedure=jc, actor=mediator, action=action, data=ActInput(court_id=anji.org("court").pk)
+        )
     url = f"/api/v1/procedures/{jc.pk}/actions"
     before = snapshot(case)
     # when

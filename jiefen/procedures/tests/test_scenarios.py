@@ -43,7 +43,7 @@ def close(case, actor):
 
 
 def test_people_mediation_to_judicial_confirmation_through_the_api(
-    client, travel, accepted_case, mediator, token
+    client, travel, accepted_case, mediator, token, anji
 ):
     # given
     travel(at(2026, 9, 1))
@@ -86,7 +86,12 @@ def test_people_mediation_to_judicial_confirmation_through_the_api(
     assert jc["steps"][0]["code"] == "apply" and day(jc["steps"][0]["due_at"]) == date(2026, 10, 8)
     travel(at(2026, 9, 10))
     url = f"/api/v1/procedures/{jc['id']}/actions"
-    r1 = client.post(url, {"action": "file_application"}, content_type="application/json", **auth).json()
+    r1 = client.post(
+        url,
+        {"action": "file_application", "court_id": anji.org("court").pk},
+        content_type="application/json",
+        **auth,
+    ).json()
     assert r1["steps"][-1]["code"] == "court_accept" and day(r1["steps"][-1]["due_at"]) == date(
         2026, 9, 14
     )  # Sun 13 → Mon

@@ -203,13 +203,24 @@ def world(anji, staff_factory, dispatcher):
         )
         room.message_post(procedure=proc, text="请双方陈述诉求", staff=mediator)
         room.terms_propose(procedure=proc, actor=mediator, text="李四停止夜间施工")
+        # an agreement confirmed by the court: the documents and the court's ruling on the page
+        procedures.procedure_act(
+            procedure=proc, actor=mediator, action="record_agreement", data=ActInput(terms="李四停止夜间施工")
+        )
+        jc = procedures.procedure_start(case=case, actor=mediator, kind="judicial_confirmation")
+        for action, data in (
+            ("file_application", ActInput(court_id=anji.org("court").pk)),
+            ("court_accept", ActInput()),
+            ("confirm", ActInput(ruling_no="（2026）浙0523民特12号")),
+        ):
+            procedures.procedure_act(procedure=jc, actor=mediator, action=action, data=data)
     with (
         time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=TZ), tick=False),
         translation.override("zh-hans"),
     ):
         _inspections(anji, admin)
         alerts_sweep()
-    return {"admin": admin, "case": case, "agreed": agreed, "proc": proc}
+    return {"admin": admin, "case": case, "agreed": agreed, "proc": proc, "village": anji.village.code}
 
 
 def _inspections(anji, admin):
@@ -248,6 +259,7 @@ STAFF_PAGES = [
     "/cases/",
     "/cases/new/",
     "/cases/{number}/",
+    "/cases/{number}/receipt/",
     "/procedures/deadlines/",
     "/dashboard/",
     "/dashboard/report/",
@@ -265,7 +277,13 @@ STAFF_PAGES = [
     "/map/",
     "/grid/report/",
 ]
-PUBLIC_PAGES = ["/portal/", "/portal/track/", "/room/{proc}/"]
+PUBLIC_PAGES = [
+    "/portal/",
+    "/portal/track/",
+    "/room/{proc}/",
+    "/portal/poster/{village}/",
+    "/portal/?region={village}",
+]
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
@@ -282,7 +300,9 @@ def test_staff_pages_speak_chinese(client, world, path):
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_citizen_pages_speak_chinese(client, world, path):
-    resp = client.get(path.format(proc=world["proc"].pk), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    resp = client.get(
+        path.format(village=world["village"], proc=world["proc"].pk), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert resp.status_code == 200
     assert_chinese(resp)
 
