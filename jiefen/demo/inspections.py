@@ -99,8 +99,13 @@ def inspections_seed(
 
 def _grids(county: Region, village: Region, grid_worker: Staff | None) -> list[Grid]:
     have = set(Grid.objects.filter(village__county=county).values_list("code", flat=True))
+    # a village that has grids already (the featured village's, made with their members by
+    # demo.services) keeps them: the ledger's rounds are owed by those
+    with_grids = set(Grid.objects.filter(village__county=county).values_list("village_id", flat=True))
     new = []
     for v in Region.objects.filter(county=county, level="village").order_by("code"):
+        if v.pk in with_grids:
+            continue
         n = 2 if v.pk == village.pk else 1
         for i in range(1, n + 1):
             code = f"{v.code}-{i:02d}"
