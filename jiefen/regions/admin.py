@@ -32,7 +32,7 @@ class RegionAdmin(admin.ModelAdmin):
 @admin.register(Grid)
 class GridAdmin(admin.ModelAdmin):
     # the grid's members are the channels app's (channels/admin.py adds their inline here)
-    inlines: tuple = ()
+    inlines = ()
     list_display = ("code", "name", "village")
     search_fields = ("code", "name", "village__name", "village__code")
     list_filter = (("village__town", admin.RelatedOnlyFieldListFilter),)
