@@ -31,8 +31,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Grid)
 class GridAdmin(admin.ModelAdmin):
-    # the grid's members are the channels app's (channels/admin.py adds their inline here)
-    inlines = ()
+    # (the grid's members are the channels app's: channels/admin.py adds their inline here)
     list_display = ("code", "name", "village")
     search_fields = ("code", "name", "village__name", "village__code")
     list_filter = (("village__town", admin.RelatedOnlyFieldListFilter),)
