@@ -229,7 +229,7 @@ class RoomFileAccess(models.Model):
     staff = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
     )
-    at = models.DateTimeField(verbose_name=_("opened at"))
+    at = models.DateTimeField(verbose_name=_("viewed at"))
 
     class Meta:
         ordering = ["-at"]

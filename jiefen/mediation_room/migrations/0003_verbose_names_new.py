@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='roomfileaccess',
             name='at',
-            field=models.DateTimeField(verbose_name='opened at'),
+            field=models.DateTimeField(verbose_name='viewed at'),
         ),
         migrations.AlterField(
             model_name='roomfileaccess',
