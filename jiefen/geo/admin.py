@@ -10,7 +10,9 @@ from jiefen.regions.models import Region
 
 class BoundaryForm(forms.ModelForm):
     file = forms.FileField(
-        label=_("GeoJSON file"), help_text=_("a FeatureCollection; properties.code: 12-digit region code")
+        label=_("GeoJSON file"),
+        # Shown as HTML by the admin; the format's own key names stay as code.
+        help_text=_("a <code>FeatureCollection</code>; <code>properties.code</code>: 12-digit region code"),
     )
 
     class Meta:

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class RegionPoint(models.Model):
     """A region's centre (WGS-84). `approximate`: computed, not surveyed (the demo's)."""
 
-    region = models.OneToOneField("regions.Region", on_delete=models.CASCADE, related_name="point")
+    region = models.OneToOneField(
+        "regions.Region", on_delete=models.CASCADE, related_name="point", verbose_name=_("region")
+    )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     approximate = models.BooleanField(_("approximate"), default=True)
@@ -27,13 +29,20 @@ class CountyBoundary(models.Model):
     """The town and village areas of a county as GeoJSON (a FeatureCollection whose features
     carry the 12-digit region code in `properties.code`), checked when loaded."""
 
-    county = models.OneToOneField("regions.Region", on_delete=models.CASCADE, related_name="boundary")
-    geojson = models.JSONField()
+    county = models.OneToOneField(
+        "regions.Region", on_delete=models.CASCADE, related_name="boundary", verbose_name=_("county")
+    )
+    geojson = models.JSONField(verbose_name=_("boundary (GeoJSON)"))
     features = models.PositiveIntegerField(_("features"), default=0)
     source = models.CharField(_("source"), max_length=200, blank=True)
     loaded_at = models.DateTimeField(_("loaded at"))
     loaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("loaded by"),
     )
 
     class Meta:
@@ -47,7 +56,9 @@ class CountyBoundary(models.Model):
 class ReportLocation(models.Model):
     """Where a report was made, when the citizen or grid worker gave it (WGS-84)."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="location")
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="location", verbose_name=_("case")
+    )
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     source = models.CharField(_("source"), max_length=20)

@@ -16,7 +16,9 @@ from jiefen.inspections.choices import Frequency, Unit
 
 
 class Schedule(models.Model):
-    county = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("county")
+    )
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
@@ -43,7 +45,9 @@ class Schedule(models.Model):
 
 
 class Round(models.Model):
-    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="rounds")
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("inspection schedule")
+    )
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     due_on = models.DateField(_("due on"))
@@ -64,15 +68,30 @@ class Round(models.Model):
 class Entry(models.Model):
     """One ledger line (台账): a grid's or a village's report for one round."""
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="entries")
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="entries", verbose_name=_("inspection round")
+    )
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
     grid = models.ForeignKey(
-        "regions.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="inspection_entries"
+        "regions.Grid",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_entries",
+        verbose_name=_("grid"),
     )
-    village = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
-    town = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
-    county = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    town = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("town")
+    )
+    county = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("county")
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
+    )
     reported_at = models.DateTimeField(_("reported at"))
     zero_report = models.BooleanField(_("zero report (零报告)"), default=False)
     checked = models.JSONField(_("items checked"), default=list, blank=True)
@@ -106,8 +125,12 @@ class Entry(models.Model):
 class Finding(models.Model):
     """A dispute found in a check: a case registered from it, or an existing case linked."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="findings")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="inspection_findings")
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="findings", verbose_name=_("inspection ledger entry")
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="inspection_findings", verbose_name=_("case")
+    )
     registered = models.BooleanField(_("registered from the check"), default=True)
 
     class Meta:

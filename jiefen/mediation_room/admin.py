@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from jiefen.mediation_room.models import (
     RoomFileAccess,
@@ -33,14 +35,27 @@ class RoomMessageAdmin(ReadOnly):
     exclude = ("file",)
 
 
+def _digest(value: str) -> str:
+    """A SHA-256 digest is data, shown as code (monospace), not as words."""
+    return format_html("<code>{}</code>", value)
+
+
 @admin.register(TermsVersion)
 class TermsVersionAdmin(ReadOnly):
-    list_display = ("procedure", "number", "sha256", "created_at", "superseded_at", "final_at")
+    list_display = ("procedure", "number", "digest", "created_at", "superseded_at", "final_at")
+
+    @admin.display(description=_("SHA-256 of the text"), ordering="sha256")
+    def digest(self, obj):
+        return _digest(obj.sha256)
 
 
 @admin.register(TermsConfirmation)
 class TermsConfirmationAdmin(ReadOnly):
-    list_display = ("terms", "party_name", "confirmed_at", "ip", "sha256", "voided_at")
+    list_display = ("terms", "party_name", "confirmed_at", "ip", "digest", "voided_at")
+
+    @admin.display(description=_("SHA-256 of the confirmed text"), ordering="sha256")
+    def digest(self, obj):
+        return _digest(obj.sha256)
 
 
 @admin.register(RoomFileAccess)

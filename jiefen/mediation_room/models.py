@@ -30,16 +30,21 @@ class RoomSession(models.Model):
     """A scheduled mediation session: when, how (online, phone, at a place), where or the link."""
 
     procedure = models.ForeignKey(
-        "procedures.Procedure", on_delete=models.CASCADE, related_name="room_sessions"
+        "procedures.Procedure",
+        on_delete=models.CASCADE,
+        related_name="room_sessions",
+        verbose_name=_("procedure"),
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
     starts_at = models.DateTimeField(_("starts at"))
     mode = models.CharField(_("mode"), max_length=12, choices=SessionMode.choices)
     place = models.CharField(_("place"), max_length=200, blank=True)
     meeting_link = models.URLField(_("meeting link"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -57,21 +62,36 @@ class RoomMessage(models.Model):
     its SHA-256 is of the bytes received."""
 
     procedure = models.ForeignKey(
-        "procedures.Procedure", on_delete=models.CASCADE, related_name="room_messages"
+        "procedures.Procedure",
+        on_delete=models.CASCADE,
+        related_name="room_messages",
+        verbose_name=_("procedure"),
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
     author = models.CharField(_("from"), max_length=10, choices=Author.choices)
-    staff = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
     party = models.ForeignKey(
-        "cases.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("party"),
     )
     text = models.TextField(_("text"), blank=True)
-    file = models.FileField(upload_to="room/%Y/%m/", blank=True)
-    file_kind = models.CharField(max_length=10, blank=True)
-    file_size = models.PositiveIntegerField(default=0)
-    file_sha256 = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to="room/%Y/%m/", blank=True, verbose_name=_("file"))
+    file_kind = models.CharField(max_length=10, blank=True, verbose_name=_("file type"))
+    file_size = models.PositiveIntegerField(default=0, verbose_name=_("file size (bytes)"))
+    file_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("SHA-256 of the file"))
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
-    at = models.DateTimeField()
+    at = models.DateTimeField(verbose_name=_("sent at"))
 
     class Meta:
         ordering = ["at", "id"]
@@ -96,15 +116,20 @@ class TermsVersion(models.Model):
     every party confirmed is final (`final_at`)."""
 
     procedure = models.ForeignKey(
-        "procedures.Procedure", on_delete=models.CASCADE, related_name="terms_versions"
+        "procedures.Procedure",
+        on_delete=models.CASCADE,
+        related_name="terms_versions",
+        verbose_name=_("procedure"),
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
     number = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("terms"))
     sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    superseded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    superseded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("superseded at"))
     final_at = models.DateTimeField(_("final at"), null=True, blank=True)
 
     class Meta:
@@ -129,8 +154,12 @@ class TermsConfirmation(models.Model):
 
     `voided_at` is set when a newer version is put to the parties."""
 
-    terms = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="confirmations")
-    party = models.ForeignKey("cases.Party", on_delete=models.PROTECT, related_name="+")
+    terms = models.ForeignKey(
+        TermsVersion, on_delete=models.PROTECT, related_name="confirmations", verbose_name=_("terms version")
+    )
+    party = models.ForeignKey(
+        "cases.Party", on_delete=models.PROTECT, related_name="+", verbose_name=_("party record")
+    )
     party_name = models.CharField(_("party"), max_length=100)
     phone_masked = models.CharField(_("phone"), max_length=24, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"))
@@ -138,8 +167,10 @@ class TermsConfirmation(models.Model):
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     sha256 = models.CharField(_("SHA-256 of the confirmed text"), max_length=64)
     # Entered for the party by staff (phone session: the party read the code out) or by the party.
-    entered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    voided_at = models.DateTimeField(null=True, blank=True)
+    entered_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    voided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("voided at"))
 
     class Meta:
         ordering = ["confirmed_at", "id"]
@@ -156,18 +187,29 @@ class RoomCode(models.Model):
     version. Only a keyed hash is kept; it expires, allows a few tries, is used once; sends and
     wrong tries are limited per phone too."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
-    party = models.ForeignKey("cases.Party", on_delete=models.CASCADE, related_name="+")
-    purpose = models.CharField(max_length=10, choices=CodePurpose.choices)
-    terms = models.ForeignKey(TermsVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    code_hash = models.CharField(max_length=64)
-    phone_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    party = models.ForeignKey(
+        "cases.Party", on_delete=models.CASCADE, related_name="+", verbose_name=_("party")
+    )
+    purpose = models.CharField(max_length=10, choices=CodePurpose.choices, verbose_name=_("purpose"))
+    terms = models.ForeignKey(
+        TermsVersion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("terms version"),
+    )
+    code_hash = models.CharField(max_length=64, verbose_name=_("code (keyed hash)"))
+    phone_hash = models.CharField(max_length=64, verbose_name=_("phone (keyed hash)"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
 
     class Meta:
+        verbose_name = _("one-time room code")
+        verbose_name_plural = _("one-time room codes")
         indexes = [
             models.Index(fields=["party", "purpose", "-created_at"], name="roomcode_party"),
             models.Index(fields=["phone_hash", "-created_at"], name="roomcode_phone"),
@@ -181,9 +223,13 @@ class RoomFileAccess(models.Model):
     """Every opening of a party's evidence file by staff (files carry personal data), as for the
     portal's attachments: who, which file, when."""
 
-    message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="accesses")
-    staff = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    message = models.ForeignKey(
+        RoomMessage, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("room message")
+    )
+    staff = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    at = models.DateTimeField(verbose_name=_("viewed at"))
 
     class Meta:
         ordering = ["-at"]

@@ -73,7 +73,12 @@ class ReopenRequest(models.Model):
     decision = models.CharField(_("decision"), max_length=10, choices=ReopenDecision.choices, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     decided_by = models.ForeignKey(
-        "directory.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "directory.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 

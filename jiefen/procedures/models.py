@@ -406,16 +406,22 @@ class AgreementTerm(models.Model):
     Performed when the payments recorded reach its amount, or when an act recorded says it
     completes the term; past its due date unperformed, the sweep raises `term_overdue`."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="performance_terms")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="performance_terms")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="performance_terms", verbose_name=_("agreement")
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="performance_terms", verbose_name=_("case")
+    )
     no = models.PositiveSmallIntegerField(_("term number"))
     text = models.TextField(_("what is to be done"))
     obligor = models.CharField(_("who performs"), max_length=100)
     due_on = models.DateField(_("due on"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     performed_at = models.DateTimeField(_("performed at"), null=True, blank=True)
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         ordering = ["case", "no"]
@@ -435,15 +441,19 @@ class AgreementTerm(models.Model):
 class PerformanceRecord(models.Model):
     """A payment or an act recorded against a term: who performed, on which day, how much or what."""
 
-    term = models.ForeignKey(AgreementTerm, on_delete=models.CASCADE, related_name="records")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    term = models.ForeignKey(
+        AgreementTerm, on_delete=models.CASCADE, related_name="records", verbose_name=_("agreement term")
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
     by = models.CharField(_("performed by"), max_length=100)
     on = models.DateField(_("performed on"))
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     what = models.TextField(_("what was done"), blank=True)
     completes = models.BooleanField(_("completes the term"), default=False)
-    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"))
 
     class Meta:
         ordering = ["on", "id"]

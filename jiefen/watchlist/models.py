@@ -21,9 +21,9 @@ class WatchEntry(models.Model):
     """One person on the list: why (a reason kind and the cases behind it), who is responsible,
     the plan, and the review date after which the entry lapses unless renewed."""
 
-    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
-    person_hash = models.CharField(max_length=64)
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    person_hash = models.CharField(max_length=64, verbose_name=_("person (keyed hash)"))
     reason_kind = models.CharField(_("reason"), max_length=20, choices=ReasonKind.choices)
     reason_note = models.TextField(_("reason in detail"))
     cases = models.ManyToManyField(Case, related_name="+", verbose_name=_("cases"))
@@ -35,11 +35,13 @@ class WatchEntry(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.ACTIVE
     )
-    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+    end_reason = models.TextField(blank=True, verbose_name=_("reason for ending"))
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
 
     class Meta:
         ordering = ["review_on", "id"]
@@ -62,15 +64,26 @@ class WatchEvent(models.Model):
     """The entry's own append-only record: listed, contacts, renewals, removal, lapse, and new
     cases the person registered (those are the responsible officer's alerts until seen)."""
 
-    entry = models.ForeignKey(WatchEntry, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField()
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=12, choices=EventKind.choices)
-    note = models.TextField(blank=True)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    seen_at = models.DateTimeField(null=True, blank=True)
+    entry = models.ForeignKey(
+        WatchEntry,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("person needing attention"),
+    )
+    at = models.DateTimeField(verbose_name=_("time"))
+    actor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+    )
+    kind = models.CharField(max_length=12, choices=EventKind.choices, verbose_name=_("kind"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    seen_at = models.DateTimeField(null=True, blank=True, verbose_name=_("seen at"))
 
     class Meta:
+        verbose_name = _("attention record event")
+        verbose_name_plural = _("attention record events")
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["entry", "at"]),
@@ -93,13 +106,22 @@ class WatchEvent(models.Model):
 class WatchAccessLog(models.Model):
     """Every showing of an entry (list row, page, API): who, which, when, how."""
 
-    staff = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    entry = models.ForeignKey(WatchEntry, on_delete=models.CASCADE, related_name="access_log")
-    at = models.DateTimeField()
-    via = models.CharField(max_length=10, default="web")
-    what = models.CharField(max_length=10, default="page")
+    staff = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    entry = models.ForeignKey(
+        WatchEntry,
+        on_delete=models.CASCADE,
+        related_name="access_log",
+        verbose_name=_("person needing attention"),
+    )
+    at = models.DateTimeField(verbose_name=_("time"))
+    via = models.CharField(max_length=10, default="web", verbose_name=_("via"))
+    what = models.CharField(max_length=10, default="page", verbose_name=_("what was shown"))
 
     class Meta:
+        verbose_name = _("attention record access")
+        verbose_name_plural = _("attention record accesses")
         ordering = ["-at"]
 
     def __str__(self) -> str:
