@@ -898,16 +898,21 @@ def _window_signals(rule: AlertRule, today) -> list[Signal]:
 # ---------------------------------------------------------------- raised by other apps
 
 
-def case_alert_raise(*, code: str, case: Case, reasons: list[dict], episode: str = "", key: str = "") -> int:
+def case_alert_raise(
+    *, code: str, case: Case, reasons: list[dict], episode: str = "", key: str = "", label: str = ""
+) -> int:
     """Raise the alert of rule `code` about a case (another app's event: a reopen request, an
     agreement term overdue), in the caller's transaction; nothing when the rule is disabled.
-    `key` tells several subjects of one case apart (e.g. one per agreement term)."""
+    `key` tells several subjects of one case apart (e.g. one per agreement term); `label` is how
+    the subject is shown after the case number (`key` when not given)."""
     rule = rules_enabled().get(code)
     if rule is None:
         return 0
     signal = _case_signal(rule, case, reasons, episode)
     if key:
-        signal = replace(signal, subject_key=f"{case.pk}:{key}", subject_label=f"{case.number} · {key}")
+        signal = replace(
+            signal, subject_key=f"{case.pk}:{key}", subject_label=f"{case.number} · {label or key}"
+        )
     return alerts_raise([signal])
 
 

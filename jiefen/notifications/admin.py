@@ -27,9 +27,11 @@ class ContactPhoneAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
+    CHANNELS = {"sms": _("SMS"), "inbox": _("staff inbox (no phone on file)")}
+
     @admin.display(description=_("channel"), ordering="channel")
     def channel_shown(self, obj):
-        return obj.channel.upper()  # SMS
+        return self.CHANNELS.get(obj.channel, obj.channel)
 
     list_display = (
         "created_at",

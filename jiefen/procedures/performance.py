@@ -227,6 +227,16 @@ def _term_key(term: AgreementTerm) -> str:
     return f"term{term.no}"
 
 
+def _term_label(term: AgreementTerm) -> str:
+    """The term as the alert's subject shows it, stored in the centre's language (the subject
+    is stored text, read by everyone)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(_("term %(no)s") % {"no": term.no})
+
+
 # ---------------------------------------------------------------- the sweep
 
 
@@ -258,6 +268,7 @@ def terms_overdue_raise(*, now: datetime) -> int:
             code=RuleKind.TERM_OVERDUE,
             case=case,
             key=_term_key(term),
+            label=_term_label(term),
             episode=term.due_on.isoformat(),
             reasons=[
                 {
