@@ -4,14 +4,17 @@ reportlab embeds (a subset of) TrueType fonts only: a font with PostScript (CFF)
 as Noto Sans CJK's .ttc, cannot be embedded by it. The font is, in order:
 
 1. the file named by the setting JIEFEN_PDF_FONT (a .ttf, or a .ttc whose first face is used);
-2. a known free CJK font with TrueType outlines from the system: WenQuanYi Micro Hei
+2. the font jiefen ships: WenQuanYi Micro Hei (`procedures/fonts/wqy-microhei.ttc`, Apache-2.0,
+   see its LICENSE file beside it), so that a fresh install embeds a font with nothing else
+   installed;
+3. a known free CJK font with TrueType outlines from the system: WenQuanYi Micro Hei
    (Debian `fonts-wqy-microhei`, Apache-2.0 or GPL-3 with the font exception), WenQuanYi Zen
    Hei, AR PL UMing/UKai (Arphic Public License), Droid Sans Fallback (Apache-2.0);
-3. any other CJK font fontconfig lists (`fc-list :lang=zh`) that reportlab can embed;
-4. else reportlab's built-in STSong-Light (Adobe-GB1 CID font): not embedded — a viewer needs
+4. any other CJK font fontconfig lists (`fc-list :lang=zh`) that reportlab can embed;
+5. else reportlab's built-in STSong-Light (Adobe-GB1 CID font): not embedded — a viewer needs
    its own Chinese font, which most have. `pdf_font().embedded` tells which case applies.
 
-Nothing is downloaded; the project ships no font. docs/documents.md says how to install one.
+Nothing is downloaded. docs/documents.md says how to choose another font.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+SHIPPED = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
 CANDIDATES = (
+    str(SHIPPED),
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",

@@ -5,7 +5,6 @@ generation a logged disclosure —, the 司法确认申请书 and the whole file
 .docx files are opened with python-docx, PDFs with pypdf (text, page size, fonts)."""
 
 import io
-import os
 
 import docx
 import pytest
@@ -78,12 +77,22 @@ def assert_a4(body: bytes) -> None:
 
 
 def require_cjk_font() -> None:
-    """The machines that run CI install fonts-wqy-microhei (.ci/run); elsewhere without one the
-    embedding checks skip (the PDF then falls back to a CID font, tested below)."""
-    if not pdf_font().embedded:
-        if os.environ.get("CI") or os.environ.get("JIEFEN_REQUIRE_BROWSER"):
-            pytest.fail("no embeddable CJK font on this machine: install fonts-wqy-microhei")
-        pytest.skip("no embeddable CJK font installed")
+    """jiefen ships its CJK font (procedures/fonts/): the PDFs embed it on any machine."""
+    font = pdf_font()
+    assert font.embedded, "the shipped CJK font could not be loaded"
+
+
+def test_the_shipped_font_is_taken_without_any_system_font(settings):
+    # given: no font configured; the lookup starts from the shipped file
+    from jiefen.procedures import fonts
+
+    fonts._find.cache_clear()
+    settings.JIEFEN_PDF_FONT = ""
+    # when
+    font = fonts.pdf_font()
+    # then
+    assert font.embedded and font.path == str(fonts.SHIPPED)
+    assert (fonts.SHIPPED.parent / "LICENSE-wqy-microhei.txt").is_file()
 
 
 def test_the_people_mediation_agreement_docx_is_a4_with_the_parties_in_full(client, agreed, mediator, token):
