@@ -46,7 +46,7 @@ def hotline_orders(request: HttpRequest) -> HttpResponse:
                 raise PermissionDenied(
                     _("Only dispatchers, clerks and administrators may import work orders.")
                 )
-            if upload is None or upload.size == 0:
+            if upload is None or not upload.size:
                 raise ValidationFailed(_("Choose the file of work orders."), fields={"file": [_("required")]})
             if upload.size > MAX_UPLOAD_BYTES:
                 raise ValidationFailed(
