@@ -547,11 +547,11 @@ class _PeopleCounts:
         rule = rules.get(RuleKind.REPEAT_PETITIONER)
         if rule:
             days = int(R.param(rule, "window_days"))
-            keys = sorted({key for ps in parties for _p, key in _applicant_keys(ps)})
-            if keys:
+            applicant_keys = sorted({key for ps in parties for _p, key in _applicant_keys(ps)})
+            if applicant_keys:
                 since = min(c.received_at for c in cases) - timedelta(days=days)
-                wanted = set(keys)
-                for case_id, at, idh, ph in _applicant_rows(since, keys):
+                wanted = set(applicant_keys)
+                for case_id, at, idh, ph in _applicant_rows(since, applicant_keys):
                     for key in {idh, ph}:
                         if key and key in wanted:
                             applicant_cases.setdefault(key, []).append((case_id, at))
@@ -819,8 +819,8 @@ def alerts_sweep(*, now: datetime | None = None) -> dict:
             result[RuleKind.UNACCEPTED] = alerts_raise(found, now=now)
 
         result[RuleKind.CALENDAR_NOTICE] = calendar_alerts_sync(now=now)
-        for name, step in _SWEEP_STEPS.items():  # 排查, agreement terms, the watchlist …
-            result[name] = step(now=now)
+        for name, sweep in _SWEEP_STEPS.items():  # 排查, agreement terms, the watchlist …
+            result[name] = sweep(now=now)
 
         for code in (RuleKind.HOTSPOT, RuleKind.TREND_SPIKE):
             rule = rules.get(code)

@@ -36,7 +36,7 @@ LEVEL_KINDS: dict[str, list[str]] = {
     Level.COUNTY: [OrganizationKind.COUNTY_CENTRE],
 }
 UP = {Level.VILLAGE: Level.TOWN, Level.TOWN: Level.COUNTY}
-DOWN = {Level.COUNTY: Level.TOWN, Level.TOWN: Level.VILLAGE}
+DOWN: dict[str, Level] = {Level.COUNTY: Level.TOWN, Level.TOWN: Level.VILLAGE}
 
 
 @dataclass(frozen=True)

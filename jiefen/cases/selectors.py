@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,7 +124,7 @@ def case_list(
 
 
 # The sort orders of the case list (column → ORDER BY), each ending on the id so pages are stable.
-ORDERS = {
+ORDERS: dict[str, tuple[str | Combinable, ...]] = {
     "received": ("received_at", "id"),
     "-received": ("-received_at", "-id"),
     "due": (F("due_at").asc(nulls_last=True), "id"),

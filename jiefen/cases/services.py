@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -47,6 +48,9 @@ from jiefen.regions.selectors import region_by_code
 from jiefen.triage import services as triage_services
 from jiefen.triage.models import CaseTriage
 
+if TYPE_CHECKING:
+    from jiefen.procedures.guards import RepeatOf
+
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_PARTIES = 200
 # (TextChoices.values builds a new list on every call: intake checks against these sets.)
@@ -81,7 +85,7 @@ class Registration:
 
 
 def _validate_parties(parties: list[PartyInput], errors: dict[str, list[str]]) -> list[dict]:
-    cleaned = []
+    cleaned: list[dict] = []
     if not parties:
         errors.setdefault("parties", []).append(_("At least one party (the applicant) is required."))
     if len(parties) > MAX_PARTIES:
@@ -254,7 +258,7 @@ class _Valid:
     query_code: str
     actor: Staff | None = None
     triage: triage_services.IntakeTriage | None = None
-    repeat_of: object = None  # procedures.guards.RepeatOf
+    repeat_of: RepeatOf | None = None
     repeat_reason: str = ""
 
 

@@ -4,6 +4,8 @@ Thin: the import is channels.hotline.hotline_orders_import, the list a scoped qu
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +16,7 @@ from jiefen.cases.selectors import case_scope
 from jiefen.channels import hotline
 from jiefen.channels.models import HotlineOrder
 from jiefen.core.errors import DomainError, PermissionDenied, ValidationFailed
+from jiefen.directory.models import Staff
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 RECENT = 100
@@ -31,7 +34,7 @@ def _recent(viewer, outcome: str = "") -> list[HotlineOrder]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def hotline_orders(request: HttpRequest) -> HttpResponse:
-    viewer = request.user
+    viewer = cast(Staff, request.user)  # behind login_required: a signed-in Staff
     may_import = viewer.is_superuser or bool(set(viewer.roles or []) & hotline.IMPORT_ROLES)
     report = None
     error = ""
@@ -43,7 +46,7 @@ def hotline_orders(request: HttpRequest) -> HttpResponse:
                 raise PermissionDenied(
                     _("Only dispatchers, clerks and administrators may import work orders.")
                 )
-            if upload is None or upload.size == 0:
+            if upload is None or not upload.size:
                 raise ValidationFailed(_("Choose the file of work orders."), fields={"file": [_("required")]})
             if upload.size > MAX_UPLOAD_BYTES:
                 raise ValidationFailed(

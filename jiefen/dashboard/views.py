@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +25,7 @@ from jiefen.core import clock
 from jiefen.core.errors import DomainError, NotFound
 from jiefen.dashboard import reports
 from jiefen.dashboard.selectors import overview_links, stats_overview
+from jiefen.directory.models import Staff
 from jiefen.web.forms import CaseFilterForm
 
 SCREEN_REFRESH_SECONDS = 60
@@ -44,6 +46,11 @@ class PeriodForm(forms.Form):
         super().__init__(data, *args, **kwargs)
 
 
+def _staff(request: HttpRequest) -> Staff:
+    # Every page here is behind login_required, so the user is a signed-in Staff.
+    return cast(Staff, request.user)
+
+
 def _overview(request: HttpRequest) -> tuple[dict | None, PeriodForm, int]:
     form = PeriodForm(request.GET)
     if not form.is_valid():
@@ -52,7 +59,7 @@ def _overview(request: HttpRequest) -> tuple[dict | None, PeriodForm, int]:
     d = form.cleaned_data
     try:
         ov = stats_overview(
-            viewer=request.user,
+            viewer=_staff(request),
             region_code=(d.get("region") or "").strip() or None,
             date_from=d.get("date_from"),
             date_to=d.get("date_to"),
@@ -110,7 +117,7 @@ def _report(request: HttpRequest):
         return None, form
     try:
         return reports.monthly_report(
-            viewer=request.user,
+            viewer=_staff(request),
             region_code=(form.cleaned_data.get("region") or "").strip() or None,
             first=first,
             last=last,
@@ -153,14 +160,14 @@ class _Echo:
 
 @login_required
 @require_GET
-def cases_csv(request: HttpRequest) -> HttpResponse:
+def cases_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The staff case list, with the same filters, as CSV (UTF-8 with BOM for spreadsheet apps)."""
     form = CaseFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return HttpResponse(_("invalid value"), status=400, content_type="text/plain; charset=utf-8")
     kwargs = form.selector_kwargs() if form.is_bound else {}
     try:
-        qs = case_selectors.case_list(viewer=request.user, **kwargs)
+        qs = case_selectors.case_list(viewer=_staff(request), **kwargs)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     except DomainError as exc:
@@ -187,7 +194,7 @@ def cases_xlsx(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("invalid value"), status=400, content_type="text/plain; charset=utf-8")
     kwargs = form.selector_kwargs() if form.is_bound else {}
     try:
-        qs = case_selectors.case_list(viewer=request.user, **kwargs)
+        qs = case_selectors.case_list(viewer=_staff(request), **kwargs)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     except DomainError as exc:

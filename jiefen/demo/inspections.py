@@ -145,7 +145,7 @@ def _entries(county, grids, reporters, grid_worker, today: date, seed: int) -> t
     rounds = list(
         Round.objects.filter(schedule__county=county, period_start__lte=today).select_related("schedule")
     )
-    cases_by_village: dict[int, list[Case]] = {}
+    cases_by_village: dict[int | None, list[Case]] = {}
     recent = Case.objects.filter(county=county, received_at__gte=_at(today - timedelta(days=70), 0))
     for c in recent.only("id", "village_id", "received_at"):
         cases_by_village.setdefault(c.village_id, []).append(c)
@@ -233,7 +233,7 @@ def _locations(county: Region, seed: int) -> int:
     for c in Case.objects.filter(county=county, channel__in=["online", "grid"], location__isnull=True).only(
         "id", "village_id"
     ):
-        p = points.get(c.village_id)
+        p = points.get(c.village_id) if c.village_id is not None else None
         if p is None or _h(seed, "loc", c.pk) > 0.4:
             continue
         dx, dy = _h(seed, "x", c.pk) - 0.5, _h(seed, "y", c.pk) - 0.5

@@ -101,11 +101,13 @@ def demo_prepare(
     (with the demo password kept in DATA_DIR/demo-accounts.json, generated on first use), and
     `cases` synthetic cases are generated only when the county has none yet.
     """
-    county = Region.objects.filter(code=DEMO_COUNTY_CODE).first()
-    loaded = county is None
-    if loaded:
+    found = Region.objects.filter(code=DEMO_COUNTY_CODE).first()
+    loaded = found is None
+    if found is None:
         regions_import(rows=read_regions(demo_divisions_path()), edition="2023")
         county = Region.objects.get(code=DEMO_COUNTY_CODE)
+    else:
+        county = found
     orgs_created = organizations_seed_for_county(county=county)
     town, village = _featured(county)
     accounts, created, password, path = _accounts_ensure(county, town, village)
@@ -166,6 +168,8 @@ def _featured(county: Region) -> tuple[Region, Region]:
     towns = list(Region.objects.filter(county=county, level=RegionLevel.TOWN).order_by("code"))
     town = next((t for t in towns if t.name.endswith("街道")), towns[0])
     village = Region.objects.filter(town=town, level=RegionLevel.VILLAGE).order_by("code").first()
+    if village is None:  # the shipped divisions give every town villages
+        raise RuntimeError(f"the demo town {town.code} has no village")
     return town, village
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, Permission
@@ -123,7 +124,7 @@ class GroupForm(forms.ModelForm):
         Permission.objects.select_related("content_type"),
         required=False,
         label=_("permissions"),
-        widget=admin.widgets.FilteredSelectMultiple(_("permissions"), is_stacked=False),
+        widget=FilteredSelectMultiple(_("permissions"), is_stacked=False),
     )
 
     class Meta:

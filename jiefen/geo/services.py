@@ -118,11 +118,15 @@ def boundary_parse(raw: bytes | str, county: Region) -> dict:
     for i, f in enumerate(data["features"], start=1):
         if not isinstance(f, dict) or f.get("type") != "Feature":
             raise _fail(_("Feature %(n)s is not a GeoJSON Feature.") % {"n": i})
-        props = f.get("properties") if isinstance(f.get("properties"), dict) else {}
+        props = f.get("properties")
+        if not isinstance(props, dict):
+            props = {}
         code = _code_of(props)
         if not code:
             raise _fail(_("Feature %(n)s has no region code (properties.code).") % {"n": i})
-        geometry = f.get("geometry") if isinstance(f.get("geometry"), dict) else {}
+        geometry = f.get("geometry")
+        if not isinstance(geometry, dict):
+            geometry = {}
         rings = _rings(geometry)
         if not rings or not all(_check_ring(r) for r in rings):
             raise _fail(
@@ -213,7 +217,7 @@ def centres_place(
     n = max(len(towns), 1)
     cols = max(1, round(n**0.5))
     rows = -(-n // cols)
-    town_at: dict[int, tuple[float, float]] = {}
+    town_at: dict[int, tuple[float, float, float, float]] = {}
     written = 0
     with transaction.atomic():
         for i, t in enumerate(towns):

@@ -114,7 +114,7 @@ def entry_out(e: Entry) -> dict:
         "period_end": r.period_end,
         "due_on": r.due_on,
         "unit": e.unit,
-        "grid": e.grid.code if e.grid_id else None,
+        "grid": e.grid.code if e.grid is not None else None,
         "village_code": e.village.code,
         "village_name": e.village.name,
         "reporter": e.reporter.display_name or e.reporter.username,

@@ -81,7 +81,7 @@ def ledger_xlsx(
                 r.due_on.isoformat(),
                 e.town.name,
                 e.village.name,
-                e.grid.name if e.grid_id else "",
+                e.grid.name if e.grid is not None else "",
                 e.reporter.display_name or e.reporter.username,
                 timezone.localtime(e.reported_at).strftime("%Y-%m-%d %H:%M"),
                 "、".join(e.checked),
@@ -121,31 +121,31 @@ def ledger_xlsx(
     )
     for c in cs[1]:
         c.font = bold
-    for r in rows:
+    for row in rows:
         _append(
             cs,
             [
-                r.town_name,
-                r.village_name,
-                _("grid") if r.unit == "grid" else _("village"),
-                r.name,
-                r.code,
-                r.due,
-                r.done,
-                r.on_time,
-                r.missing,
-                r.zero_reports,
-                r.findings,
-                None if r.rate is None else round(r.rate * 100, 1),
+                row.town_name,
+                row.village_name,
+                _("grid") if row.unit == "grid" else _("village"),
+                row.name,
+                row.code,
+                row.due,
+                row.done,
+                row.on_time,
+                row.missing,
+                row.zero_reports,
+                row.findings,
+                None if row.rate is None else round(row.rate * 100, 1),
             ],
         )
     ms = wb.create_sheet(_("not reported")[:31])
     _append(ms, [_("town"), _("village"), _("name"), _("code"), _("missing")])
     for c in ms[1]:
         c.font = bold
-    for r in rows:
-        if r.missing:
-            _append(ms, [r.town_name, r.village_name, r.name, r.code, r.missing])
+    for row in rows:
+        if row.missing:
+            _append(ms, [row.town_name, row.village_name, row.name, row.code, row.missing])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -17,7 +17,7 @@ from jiefen.cases.selectors import case_scope
 from jiefen.directory.models import Staff
 from jiefen.geo.models import CountyBoundary, RegionPoint, ReportLocation
 from jiefen.inspections.models import Entry, Finding
-from jiefen.inspections.selectors import day_start, entry_scope
+from jiefen.inspections.selectors import county_of, day_start, entry_scope
 from jiefen.regions.models import Region
 
 MAX_POINTS = 2000
@@ -45,7 +45,7 @@ def case_list_link(code: str, first: date, last: date) -> str:
     return (
         reverse("web:case_list")
         + "?"
-        + urlencode({"region": code, "received_from": first, "received_to": last})
+        + urlencode({"region": code, "received_from": first.isoformat(), "received_to": last.isoformat()})
     )
 
 
@@ -53,7 +53,7 @@ def region_counts(*, viewer: Staff, area: Region, date_from: date, date_to: date
     """{county, boundary, regions: [{code, name, level, town_code, lat, lng, approximate, cases,
     alerts, findings, link}], points: [...]} for the towns and villages of `area`."""
     start, end = day_start(date_from), day_start(date_to + timedelta(days=1))
-    county = area if area.level == "county" else area.county
+    county = county_of(area)
     counts: dict[int, dict] = {}
     cases = Case.objects.filter(case_scope(viewer), _area(area), received_at__gte=start, received_at__lt=end)
     _tally(
@@ -100,7 +100,7 @@ def region_counts(*, viewer: Staff, area: Region, date_from: date, date_to: date
                 "code": r.code,
                 "name": r.name,
                 "level": r.level,
-                "town_code": r.town.code if r.town_id else "",
+                "town_code": r.town.code if r.town is not None else "",
                 "lat": float(p.latitude) if p else None,
                 "lng": float(p.longitude) if p else None,
                 "approximate": p.approximate if p else None,

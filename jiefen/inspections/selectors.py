@@ -79,8 +79,12 @@ def rounds_due(county: Region, date_from: date, date_to: date) -> QuerySet[Round
     ).select_related("schedule")
 
 
-def _county(region: Region) -> Region:
-    return region if region.level == "county" else region.county
+def county_of(region: Region) -> Region:
+    """The county of a county, town or village (only a node above a county has none)."""
+    county = region if region.level == "county" else region.county
+    if county is None:
+        raise NotFound(_("Not found."))
+    return county
 
 
 def _local_day(moment: datetime) -> date:
@@ -94,7 +98,7 @@ def completion(
     the rounds due between `date_from` and `date_to` (inclusive), ordered by town, village, grid.
     Only units that owed something in the period are listed."""
     region = _region_of(organization_or_region)
-    county = _county(region)
+    county = county_of(region)
     rounds = list(rounds_due(county, date_from, date_to))
     per_unit = {Unit.GRID: [r for r in rounds if r.schedule.unit == Unit.GRID]}
     per_unit[Unit.VILLAGE] = [r for r in rounds if r.schedule.unit == Unit.VILLAGE]

@@ -191,15 +191,16 @@ def inspection_report(*, reporter: Staff, data: EntryInput) -> Entry:
     errors = _validate(data, rnd.schedule)
     if errors:
         raise ValidationFailed(_("The report is not complete."), fields=errors)
-    dup = Entry.objects.filter(
-        round=rnd, **({"grid": grid} if grid else {"village": village, "grid__isnull": True})
-    )
+    unit_lookup: dict[str, object] = {"grid": grid} if grid else {"village": village, "grid__isnull": True}
+    dup = Entry.objects.filter(round=rnd, **unit_lookup)
     if dup.exists():
         raise DuplicateEntry(_("This round is already reported for this unit."))
     linked: list[Case] = []
     for f in data.findings:
         if f.case_number:
             linked.append(case_get(viewer=reporter, number=f.case_number.strip()[:40]))
+    if village.town_id is None:  # every village lies in a town; the region table says otherwise
+        raise NotFound(_("Unknown region."))
     now = clock.now()
     try:
         with transaction.atomic():
@@ -269,7 +270,7 @@ def _case_event(case: Case, actor: Staff, entry: Entry, registered: bool) -> Non
             "entry": entry.pk,
             "round": entry.round_id,
             "unit": entry.unit,
-            "grid": entry.grid.code if entry.grid_id else "",
+            "grid": entry.grid.code if entry.grid is not None else "",
             "village": entry.village.code,
             "registered": registered,
         },

@@ -3,6 +3,8 @@ ledger with completion by village and grid (town and county), and its .xlsx expo
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jiefen.cases.choices import Category
 from jiefen.core.errors import DomainError, NotFound
+from jiefen.directory.models import Staff
 from jiefen.inspections import selectors, services
 from jiefen.inspections.choices import Unit
 from jiefen.inspections.ledger import ledger_xlsx
@@ -37,13 +40,18 @@ class PeriodForm(forms.Form):
         super().__init__(data, *args, **kwargs)
 
 
+def _staff(request: HttpRequest) -> Staff:
+    # Every page here is behind login_required, so the user is a signed-in Staff.
+    return cast(Staff, request.user)
+
+
 def _period(request: HttpRequest):
     form = PeriodForm(request.GET)
     if not form.is_valid():
         return None, form, _("The period could not be read: use dates like 2026-01-31.")
     d = form.cleaned_data
     try:
-        region = selectors.viewer_region(request.user, (d.get("region") or "").strip() or None)
+        region = selectors.viewer_region(_staff(request), (d.get("region") or "").strip() or None)
         first, last = selectors.day_range(d.get("date_from"), d.get("date_to"))
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
@@ -97,13 +105,13 @@ def ledger(request: HttpRequest) -> HttpResponse:
             on_time=sum(r.on_time for r in rows),
             missing=sum(r.missing for r in rows),
             rate=None if not due else round(done * 100 / due, 1),
-            entries=selectors.entry_list(viewer=request.user, region=region, date_from=first, date_to=last)[
-                :100
-            ],
-            areas=_area_choices(selectors.viewer_region(request.user)),
-            checks=selectors.grid_checks(viewer=request.user, region=region, date_from=first, date_to=last)[
-                :100
-            ],
+            entries=selectors.entry_list(
+                viewer=_staff(request), region=region, date_from=first, date_to=last
+            )[:100],
+            areas=_area_choices(selectors.viewer_region(_staff(request))),
+            checks=selectors.grid_checks(
+                viewer=_staff(request), region=region, date_from=first, date_to=last
+            )[:100],
         )
     return render(request, "inspections/ledger.html", ctx, status=200 if got else 400)
 
@@ -116,7 +124,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     region, first, last = got
     entries = list(
-        selectors.entry_list(viewer=request.user, region=region, date_from=first, date_to=last).order_by(
+        selectors.entry_list(viewer=_staff(request), region=region, date_from=first, date_to=last).order_by(
             "round__due_on", "town__code", "village__code", "grid__code"
         )[: LEDGER_ROWS * 20]
     )
@@ -211,7 +219,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "inspections/report_none.html", status=404)  # not one of the user's units
     key, label, village = chosen or units[0]
     unit_kind = Unit.GRID if key.startswith("g") else Unit.VILLAGE
-    rounds = [r for r in selectors.rounds_open(viewer=request.user) if r.schedule.unit == unit_kind]
+    rounds = [r for r in selectors.rounds_open(viewer=_staff(request)) if r.schedule.unit == unit_kind]
     if unit_kind == Unit.GRID:
         reported = set(
             Entry.objects.filter(round__in=rounds, grid_id=int(key[1:])).values_list("round_id", flat=True)
@@ -252,7 +260,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     ]
                 try:
                     services.inspection_report(
-                        reporter=request.user,
+                        reporter=_staff(request),
                         data=services.EntryInput(
                             round_id=current.pk,
                             zero_report=d["result"] == "zero",

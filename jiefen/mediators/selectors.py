@@ -150,9 +150,9 @@ def records(mediator_ids: list[int]) -> dict[int, Record]:
                 acc = sums.setdefault(mid, [0.0, 0])
                 acc[0] += avg * n
                 acc[1] += n
-        for mid, (total, n) in sums.items():
-            out[mid].ratings = int(n)
-            out[mid].satisfaction = round(total / n, 2) if n else None
+        for mid, (total, count) in sums.items():
+            out[mid].ratings = int(count)
+            out[mid].satisfaction = round(total / count, 2) if count else None
     return out
 
 

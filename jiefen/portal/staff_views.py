@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiefen.core.errors import DomainError
+from jiefen.directory.models import Staff
 from jiefen.portal import selectors, services
 
 
@@ -18,7 +21,7 @@ from jiefen.portal import selectors, services
 @require_GET
 def reopen_requests(request: HttpRequest) -> HttpResponse:
     """The requests to reopen waiting for a decision (oldest first), and the last decided."""
-    user = request.user
+    user = cast(Staff, request.user)  # behind login_required: a signed-in Staff
     return render(
         request,
         "portal/staff/reopen_requests.html",
@@ -36,7 +39,10 @@ def reopen_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     p = request.POST
     try:
         req = services.reopen_request_decide(
-            request_id=pk, actor=request.user, decision=p.get("decision", "")[:10], reason=p.get("reason", "")
+            request_id=pk,
+            actor=cast(Staff, request.user),  # behind login_required: a signed-in Staff
+            decision=p.get("decision", "")[:10],
+            reason=p.get("reason", ""),
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))

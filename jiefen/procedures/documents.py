@@ -41,7 +41,11 @@ from jiefen.core import clock, pii
 from jiefen.core.errors import NotFound, PermissionDenied
 from jiefen.procedures.models import Agreement, Procedure
 
-ROLE_ZH = {PartyRole.APPLICANT: "申请人", PartyRole.RESPONDENT: "被申请人", PartyRole.THIRD_PARTY: "第三人"}
+ROLE_ZH: dict[str, str] = {
+    PartyRole.APPLICANT: "申请人",
+    PartyRole.RESPONDENT: "被申请人",
+    PartyRole.THIRD_PARTY: "第三人",
+}
 SEX_ZH = {"M": "男", "F": "女"}
 # Roles that may generate documents carrying the parties' full identity (as for a reveal).
 DOCUMENT_ROLES = frozenset({"clerk", "dispatcher", "handler", "mediator", "leader", "admin"})
@@ -740,17 +744,16 @@ def document_generate(
         raise NotFound(_("No such document."))
     stem, fmt = name.rsplit(".", 1)
     agreement = None
+    doc = None
     if stem != "file":
         qs = Agreement.objects.filter(case=case).select_related("procedure__organization", "case")
         agreement = (qs.filter(version=version) if version is not None else qs.order_by("-version")).first()
         if agreement is None:
             raise NotFound(_("There is no agreement on this case yet."))
-    if stem == "agreement":
-        doc = agreement_doc(agreement)
-    elif stem == "confirmation-application":
-        doc = confirmation_application_doc(agreement, _court_name(case))
-    else:
-        doc = None
+        if stem == "agreement":
+            doc = agreement_doc(agreement)
+        elif stem == "confirmation-application":
+            doc = confirmation_application_doc(agreement, _court_name(case))
     body = file_pdf_bytes(case) if doc is None else (pdf_bytes(doc) if fmt == "pdf" else docx_bytes(doc))
     purpose = f"{name} v{agreement.version}" if agreement else name
     now = clock.now()

@@ -92,6 +92,7 @@ def opinions(
             case_id=v.case_id, source=RETURN_VISIT, at=v.done_at, satisfied=bool(v.satisfied), comment=v.note
         )
         for v in rv.only("case_id", "done_at", "satisfied", "note")
+        if v.done_at is not None  # already filtered out by the query; said again for the type
     ]
     out.sort(key=lambda o: (o.at, o.source))
     return out

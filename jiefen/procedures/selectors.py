@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -31,6 +32,9 @@ from jiefen.procedures.models import (
     SupervisionOrder,
 )
 from jiefen.procedures.satisfaction import case_satisfaction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEADLINES_LIMIT = 100
 
@@ -288,7 +292,7 @@ def reception_list(*, viewer: Staff, since=None, limit: int = 50) -> list[Recept
     return days
 
 
-def procedure_kinds_offered(*, viewer: Staff, case: Case) -> list[tuple[str, str]]:
+def procedure_kinds_offered(*, viewer: Staff, case: Case) -> list[tuple[str, StrOrPromise]]:
     """(kind, label) of the procedures this viewer's organisation may start on this case: the
     kinds that fit its category and the organisation (definitions.offered), less those running."""
     from jiefen.procedures.choices import ProcedureKind, ProcedureStatus

@@ -195,9 +195,9 @@ def raw_by_organization(org_ids: list[int], month: Month) -> dict[int, Raw]:
     for case_id, data, reason in CaseEvent.objects.filter(
         kind="return", at__gte=start, at__lt=end
     ).values_list("case_id", "data", "reason"):
-        org_id = (data or {}).get("returned_by")
-        if org_id in out:
-            out[org_id].returns.append((case_id, reason))
+        returned_by = (data or {}).get("returned_by")
+        if returned_by in out:
+            out[returned_by].returns.append((case_id, reason))
     # escalations: the lead assignment that ended at the moment of the escalation
     esc = list(
         CaseEvent.objects.filter(kind="escalate", at__gte=start, at__lt=end).values_list("case_id", "at")
@@ -214,9 +214,9 @@ def raw_by_organization(org_ids: list[int], month: Month) -> dict[int, Raw]:
             ).values_list("case_id", "ended_at", "organization_id")
         }
         for case_id, at in esc:
-            org_id = ended_leads.get((case_id, at))
-            if org_id is not None:
-                out[org_id].escalations.append(case_id)
+            lead_id = ended_leads.get((case_id, at))
+            if lead_id is not None:
+                out[lead_id].escalations.append(case_id)
     _satisfaction(out, org_ids, start, end)
     _follow_up(out, org_ids, start, end)
     return out
@@ -367,7 +367,7 @@ def score_of(terms: dict, w: dict[str, int]) -> float | None:
 
 def _rank(units: list[Unit]) -> None:
     """Standard competition ranking (1, 2, 2, 4) by score; units without a score have no rank."""
-    scored = sorted((u for u in units if u.score is not None), key=lambda u: -u.score)
+    scored = sorted((u for u in units if u.score is not None), key=lambda u: -(u.score or 0.0))
     for i, u in enumerate(scored):
         u.rank = scored[i - 1].rank if i and scored[i - 1].score == u.score else i + 1
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,10 +15,16 @@ from django.views.decorators.http import require_GET
 
 from jiefen.core import clock
 from jiefen.core.errors import DomainError, NotFound
+from jiefen.directory.models import Staff
 from jiefen.scorecards import reports, selectors
 from jiefen.scorecards.choices import Term
 
 PAGE_SIZE = 50
+
+
+def _staff(request: HttpRequest) -> Staff:
+    # Every page here is behind login_required, so the user is a signed-in Staff.
+    return cast(Staff, request.user)
 
 
 def _last_month() -> str:
@@ -28,7 +36,9 @@ def _last_month() -> str:
 def _data(request: HttpRequest, month: str | None):
     try:
         return selectors.scorecards(
-            viewer=request.user, month=month or _last_month(), county_code=request.GET.get("county") or None
+            viewer=_staff(request),
+            month=month or _last_month(),
+            county_code=request.GET.get("county") or None,
         )
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
@@ -143,7 +153,7 @@ def unit(request: HttpRequest, month: str, key: str) -> HttpResponse:
 def drill(request: HttpRequest, month: str, key: str, figure: str) -> HttpResponse:
     data, u = _unit(request, month, key)
     try:
-        qs = selectors.figure_cases(viewer=request.user, unit=u, figure=figure)
+        qs = selectors.figure_cases(viewer=_staff(request), unit=u, figure=figure)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     labels = {

@@ -76,7 +76,8 @@ def watch_entry_create(*, actor: Staff, data: EntryInput) -> WatchEntry:
         errors["review_on"] = [_("between tomorrow and a year from today")]
     if data.party_id is None:
         errors["party"] = [_("required")]
-    if errors:
+    # The None checks repeat the ones above so that the type checker sees them.
+    if errors or data.party_id is None or data.officer_id is None or data.review_on is None:
         raise ValidationFailed(
             _("The entry needs a reason, a responsible officer and a plan."), fields=errors
         )
@@ -190,7 +191,7 @@ def watch_contact_add(*, actor: Staff, entry_id: int, note: str) -> WatchEvent:
 
 
 def watch_entry_renew(
-    *, actor: Staff, entry_id: int, review_on: date, note: str, version: int | None = None
+    *, actor: Staff, entry_id: int, review_on: date | None, note: str, version: int | None = None
 ) -> WatchEntry:
     """A leader keeps the person listed until a new review date, saying why."""
     if not is_leader(actor):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,8 +20,13 @@ from jiefen.watchlist import selectors, services
 from jiefen.watchlist.choices import ReasonKind
 
 
+def _staff(request: HttpRequest) -> Staff:
+    # Every page here is behind login_required, so the user is a signed-in Staff.
+    return cast(Staff, request.user)
+
+
 def _gate(request: HttpRequest) -> None:
-    if not selectors.may_use_list(request.user):
+    if not selectors.may_use_list(_staff(request)):
         raise Http404(_("Not found."))
 
 
@@ -37,12 +43,12 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "active")
     if status not in ("active", "removed", "lapsed", ""):
         status = "active"
-    entries = selectors.entry_list(viewer=request.user, status=status or None)
+    entries = selectors.entry_list(viewer=_staff(request), status=status or None)
     context = {
         "entries": entries,
         "status": status,
         "purpose": selectors.purpose_text(),
-        "may_add": services.is_leader(request.user),
+        "may_add": services.is_leader(_staff(request)),
     }
     return render(request, "watchlist/list.html", context)
 
@@ -50,14 +56,14 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry_new(request: HttpRequest) -> HttpResponse:
-    if not services.is_leader(request.user):
+    if not services.is_leader(_staff(request)):
         raise Http404(_("Not found."))
     number = (request.POST.get("case") or request.GET.get("case") or "").strip()
     case = None
     errors: dict = {}
     if number:
         try:
-            case = case_get(viewer=request.user, number=number)
+            case = case_get(viewer=_staff(request), number=number)
         except NotFound:
             errors = {"case": [_("No such case.")]}
     status = 200
@@ -65,7 +71,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
         p = request.POST
         try:
             entry = services.watch_entry_create(
-                actor=request.user,
+                actor=_staff(request),
                 data=services.EntryInput(
                     case=case.number,
                     party_id=int(p["party"]) if p.get("party", "").isdigit() else None,
@@ -108,7 +114,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
 
 def _entry(request: HttpRequest, entry_id: int):
     try:
-        return selectors.entry_get(viewer=request.user, entry_id=entry_id)
+        return selectors.entry_get(viewer=_staff(request), entry_id=entry_id)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
 
@@ -123,8 +129,8 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
         "events": selectors.entry_events(entry),
         "who": selectors.who_may_see(entry),
         "purpose": selectors.purpose_text(),
-        "is_leader": services.is_leader(request.user),
-        "is_officer": entry.officer_id == request.user.pk,
+        "is_leader": services.is_leader(_staff(request)),
+        "is_officer": entry.officer_id == _staff(request).pk,
     }
     return render(request, "watchlist/detail.html", context)
 
@@ -137,10 +143,10 @@ def entry_act(request: HttpRequest, entry_id: int) -> HttpResponse:
     version = int(p["version"]) if p.get("version", "").isdigit() else None
     try:
         if action == "contact":
-            services.watch_contact_add(actor=request.user, entry_id=entry_id, note=p.get("note", ""))
+            services.watch_contact_add(actor=_staff(request), entry_id=entry_id, note=p.get("note", ""))
         elif action == "renew":
             services.watch_entry_renew(
-                actor=request.user,
+                actor=_staff(request),
                 entry_id=entry_id,
                 review_on=_date(p.get("review_on")),
                 note=p.get("note", ""),
@@ -148,10 +154,10 @@ def entry_act(request: HttpRequest, entry_id: int) -> HttpResponse:
             )
         elif action == "remove":
             services.watch_entry_remove(
-                actor=request.user, entry_id=entry_id, reason=p.get("note", ""), version=version
+                actor=_staff(request), entry_id=entry_id, reason=p.get("note", ""), version=version
             )
         elif action == "seen":
-            services.watch_alerts_seen(actor=request.user, entry_id=entry_id)
+            services.watch_alerts_seen(actor=_staff(request), entry_id=entry_id)
         else:
             raise Http404(_("Not found."))
         messages.success(request, _("Recorded."))

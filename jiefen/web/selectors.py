@@ -101,7 +101,7 @@ def region_tree(*, viewer: Staff) -> list[tuple[str, str, int]]:
     """The regions the viewer may filter by, as a tree in code order: (code, name, depth) with
     depth 0 for the viewer's top region (a county for county staff and superusers, else the
     own town or village), then its towns and villages under it."""
-    _depth = {RegionLevel.COUNTY: 0, RegionLevel.TOWN: 1, RegionLevel.VILLAGE: 2}
+    _depth: dict[str, int] = {RegionLevel.COUNTY: 0, RegionLevel.TOWN: 1, RegionLevel.VILLAGE: 2}
     if viewer.is_superuser:
         top = list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"))
     else:

@@ -7,6 +7,7 @@ services translate at raise time, inside the request's active language).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -23,6 +24,7 @@ from jiefen.cases import selectors, services, workflow
 from jiefen.cases.choices import PartyRole, Status, StatutoryRoute
 from jiefen.cases.models import Case
 from jiefen.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from jiefen.directory.models import Staff
 from jiefen.portal import qr as portal_qr
 from jiefen.portal import selectors as portal_selectors
 from jiefen.portal import services as portal_services
@@ -39,6 +41,11 @@ from jiefen.web.forms import (
 PAGE_SIZE = 50
 ENDING_STATUSES = {Status.CLOSED, Status.WITHDRAWN, Status.NOT_ACCEPTED}
 RECEIPT_SESSION_KEY = "jiefen_receipt"
+
+
+def _staff(request: HttpRequest) -> Staff:
+    # Every page here but `home` is behind login_required, so the user is a signed-in Staff.
+    return cast(Staff, request.user)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -67,9 +74,9 @@ def region_children(request: HttpRequest) -> HttpResponse:
     those are accepted as the parent too.
     """
     code = request.GET.get("parent") or request.GET.get("county") or request.GET.get("town") or ""
-    parent = web_selectors.region_get(viewer=request.user, code=code)
+    parent = web_selectors.region_get(viewer=_staff(request), code=code)
     children = (
-        [] if parent is None else list(web_selectors.region_children(viewer=request.user, parent=parent))
+        [] if parent is None else list(web_selectors.region_children(viewer=_staff(request), parent=parent))
     )
     return render(request, "web/_region_options.html", {"regions": children, "selected": ""})
 
@@ -142,7 +149,7 @@ def _register_context(form, party_forms, picker, region_errors, party_errors):
 @require_http_methods(["GET", "POST"])
 def case_register(request: HttpRequest) -> HttpResponse:
     """Register a walk-in (or a call, a letter …) in one screen, then show the receipt."""
-    viewer = request.user
+    viewer = _staff(request)
     if request.method == "GET":
         form = CaseRegisterForm()
         party_forms = _party_forms(request, 2)
@@ -301,7 +308,7 @@ def query_code_reissue(request: HttpRequest, number: str) -> HttpResponse:
         if party is None:
             raise NotFound(_("No such party."))
         done = portal_services.query_code_reissue(
-            case=case, party=party, actor=request.user, verification=request.POST.get("verification", "")
+            case=case, party=party, actor=_staff(request), verification=request.POST.get("verification", "")
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -317,7 +324,7 @@ def _applicants(case: Case) -> list:
 
 def _case_or_404(request: HttpRequest, number: str) -> Case:
     try:
-        return selectors.case_get(viewer=request.user, number=number)
+        return selectors.case_get(viewer=_staff(request), number=number)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
 
@@ -337,10 +344,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The filter could not be applied: %(msg)s") % {"msg": _("invalid value")})
         status = 400
     try:
-        qs = selectors.case_list(viewer=request.user, **kwargs)
+        qs = selectors.case_list(viewer=_staff(request), **kwargs)
     except DomainError as exc:
         messages.error(request, _("The filter could not be applied: %(msg)s") % {"msg": exc.message})
-        qs = selectors.case_list(viewer=request.user)
+        qs = selectors.case_list(viewer=_staff(request))
         status = 400
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(case, selectors.is_overdue(case)) for case in page.object_list]
@@ -360,7 +367,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "sort": current_sort,
             "columns": _sort_columns(current_sort),
             "bulk_actions": [(a, workflow.ACTIONS[a].label) for a in BULK_ACTIONS],
-            "bulk_organizations": web_selectors.organizations_for_bulk(viewer=request.user),
+            "bulk_organizations": web_selectors.organizations_for_bulk(viewer=_staff(request)),
         },
         status=status,
     )
@@ -423,7 +430,7 @@ def case_bulk(request: HttpRequest) -> HttpResponse:
         if action == "route":
             value = request.POST.get("organization", "")
             organization = (
-                web_selectors.organizations_for_bulk(viewer=request.user).filter(pk=value).first()
+                web_selectors.organizations_for_bulk(viewer=_staff(request)).filter(pk=value).first()
                 if value.isdigit()
                 else None
             )
@@ -437,10 +444,10 @@ def case_bulk(request: HttpRequest) -> HttpResponse:
             try:
                 if org_error:
                     raise ValidationFailed(org_error, fields={"organization": [org_error]})
-                case = selectors.case_get(viewer=request.user, number=number)
+                case = selectors.case_get(viewer=_staff(request), number=number)
                 services.case_transition(
                     case=case,
-                    actor=request.user,
+                    actor=_staff(request),
                     action=action,
                     version=int(version) if version.isdigit() else -1,
                     organization=organization,
@@ -558,7 +565,7 @@ def _render_case(request, case, *, status=200, posted="", values=None, errors=No
             "overdue": selectors.is_overdue(case),
             "parties": _parties(case, revealed or {}),
             "timeline": _timeline(case),
-            "action_forms": _action_forms(case, request.user, posted, values, errors),
+            "action_forms": _action_forms(case, _staff(request), posted, values, errors),
             "statutory_routes": StatutoryRoute.choices,
             "citizen": portal_selectors.citizen_input(case=case),
             "result": services.standing_result(case),
@@ -575,11 +582,13 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_file(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def attachment_file(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     """A file a citizen sent through the portal, to staff who may see the case: shown in the
     browser, or saved with `?download=1`. Its type is the one judged from its bytes at upload."""
     try:
-        att = portal_selectors.attachment_get(viewer=request.user, number=number, attachment_id=attachment_id)
+        att = portal_selectors.attachment_get(
+            viewer=_staff(request), number=number, attachment_id=attachment_id
+        )
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     try:
@@ -587,7 +596,7 @@ def attachment_file(request: HttpRequest, number: str, attachment_id: int) -> Ht
     except (FileNotFoundError, ValueError) as exc:
         raise Http404(_("The file is missing from the storage.")) from exc
     download = request.GET.get("download") == "1"
-    portal_services.attachment_opened(attachment=att, staff=request.user, download=download)
+    portal_services.attachment_opened(attachment=att, staff=_staff(request), download=download)
     response = FileResponse(
         handle,
         as_attachment=download,
@@ -632,12 +641,14 @@ def case_action(request: HttpRequest, number: str) -> HttpResponse:
         if action == "merge":
             from jiefen.triage.services import case_merge
 
-            into = selectors.case_get(viewer=request.user, number=request.POST.get("into", "").strip()[:24])
-            case_merge(case=case, into=into, actor=request.user, reason=values["reason"], version=version)
+            into = selectors.case_get(
+                viewer=_staff(request), number=request.POST.get("into", "").strip()[:24]
+            )
+            case_merge(case=case, into=into, actor=_staff(request), reason=values["reason"], version=version)
         else:
             services.case_transition(
                 case=case,
-                actor=request.user,
+                actor=_staff(request),
                 action=action,
                 reason=values["reason"],
                 version=version,
@@ -675,7 +686,7 @@ def party_reveal(request: HttpRequest, number: str, party_id: int) -> HttpRespon
     field_name = request.POST.get("field", "")
     try:
         value = services.party_pii_reveal(
-            viewer=request.user, party=party, field_name=field_name, reason=request.POST.get("reason", "")
+            viewer=_staff(request), party=party, field_name=field_name, reason=request.POST.get("reason", "")
         )
     except DomainError as exc:
         if request.headers.get("HX-Request"):

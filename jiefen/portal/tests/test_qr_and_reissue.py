@@ -21,8 +21,14 @@ PORTAL = "https://jiefen.example.gov.cn/portal/"
 
 def modules(svg: str) -> list[list[bool]]:
     """The dark modules of a segno SVG (one path of horizontal runs, scaled), as a matrix."""
-    d = re.search(r' d="([^"]+)"', svg).group(1)
-    size = int(re.search(r'width="(\d+)"', svg).group(1)) // int(re.search(r"scale\((\d+)\)", svg).group(1))
+    path, width, scale = (
+        re.search(r' d="([^"]+)"', svg),
+        re.search(r'width="(\d+)"', svg),
+        re.search(r"scale\((\d+)\)", svg),
+    )
+    assert path is not None and width is not None and scale is not None, svg
+    d = path.group(1)
+    size = int(width.group(1)) // int(scale.group(1))
     grid = [[False] * size for _ in range(size)]
     x = y = 0.0
     for op, a, b in re.findall(r"([Mmhv])(-?[\d.]+)(?:\s*(-?[\d.]+))?", d):

@@ -9,6 +9,7 @@ import io
 import docx
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from jiefen.cases.models import CaseEvent, PiiAccessLog
 from jiefen.cases.services import PartyInput
@@ -60,8 +61,11 @@ def pdf_fonts(body: bytes) -> list[dict]:
     """Every font of every page: its name and whether its program is embedded."""
     out = []
     for page in PdfReader(io.BytesIO(body)).pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
+        resources = page["/Resources"].get_object()
+        assert isinstance(resources, DictionaryObject)  # a page's resources are a dictionary
+        for font in (resources.get("/Font") or {}).values():
             font = font.get_object()
+            assert isinstance(font, DictionaryObject)  # a PDF font is a dictionary
             descendants = font.get("/DescendantFonts")
             desc = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
             desc = desc.get_object() if desc is not None else {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -70,7 +71,7 @@ def _follow_up_rows(county, leader):
 def _recount(org: Organization, start: datetime, end: datetime) -> dict:
     """One organisation's figures, case by case, from the timeline."""
     inm = lambda t: t is not None and start <= t < end  # noqa: E731
-    f = dict.fromkeys(
+    f: dict[str, Any] = dict.fromkeys(
         (
             "received",
             "accepted_in_time",
