@@ -67,10 +67,14 @@ def test_no_staff_page_overflows_sideways(new_browser_page, live_server, world, 
     _log_in(page, live_server.url, lang)
     problems = {}
     for path in STAFF_PAGES:
-        page.goto(live_server.url + path.format(number=world["case"].number))
+        url = path.format(number=world["case"].number, agreed=world["agreed"].number, proc=world["proc"].pk)
+        page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
         measured = page.evaluate(OVERFLOW)
-        _shoot(page, f"{size}-{lang}-{path.strip('/').replace('/', '_').replace('{number}', 'case')}")
+        _shoot(
+            page,
+            f"{size}-{lang}-{path.strip('/').replace('/', '_').replace('{number}', 'case').replace('{agreed}', 'agreed').replace('{proc}', 'proc')}",
+        )
         if measured["scrollWidth"] > measured["width"] + 1:
             problems[path] = measured
     assert problems == {}, "\n".join(f"{p}: {m}" for p, m in problems.items())
