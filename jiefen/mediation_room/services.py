@@ -421,17 +421,57 @@ def message_post(
     return msg
 
 
-def _publish(procedure_id: int, message_id: int) -> None:
-    """With Redis configured, tell listeners a message arrived (the pages poll anyway)."""
+# How long the room's newest message id stays in Redis without being written again: a message
+# posted while Redis was away is seen by the polls at most this late (they read the database
+# once the key has expired).
+LATEST_TTL = 600
+
+
+def _latest_key(procedure_id: int) -> str:
+    return f"jiefen:room:{procedure_id}:latest"
+
+
+def _redis():
     url = settings.JIEFEN_ROOM_PUBLISH_URL
     if not url:
-        return
-    try:
-        import redis
+        return None
+    import redis
 
-        redis.Redis.from_url(url, socket_timeout=0.5).publish(f"jiefen:room:{procedure_id}", str(message_id))
-    except Exception:  # Redis away: polling still shows the message
+    return redis.Redis.from_url(url, socket_timeout=0.5)
+
+
+def _publish(procedure_id: int, message_id: int) -> None:
+    """With Redis configured, record the room's newest message id (what the polls read instead
+    of the database) and tell listeners on the room's channel."""
+    try:
+        client = _redis()
+        if client is None:
+            return
+        client.set(_latest_key(procedure_id), message_id, ex=LATEST_TTL)
+        client.publish(f"jiefen:room:{procedure_id}", str(message_id))
+    except Exception:  # Redis away: the polls read the database
         log.warning("could not publish room message %s", message_id, exc_info=True)
+
+
+def room_latest(procedure_id: int) -> int | None:
+    """The newest message id of the room as Redis knows it; None without Redis, when Redis is
+    away or when it has no fresh value (then the caller reads the database)."""
+    try:
+        client = _redis()
+        value = client.get(_latest_key(procedure_id)) if client is not None else None
+    except Exception:
+        return None
+    return int(value) if value is not None else None
+
+
+def room_latest_remember(procedure_id: int, message_id: int) -> None:
+    """After a poll read the database, keep its newest id in Redis for the next polls."""
+    try:
+        client = _redis()
+        if client is not None:
+            client.set(_latest_key(procedure_id), message_id, ex=LATEST_TTL, nx=True)
+    except Exception:
+        pass
 
 
 def file_opened(*, message: RoomMessage, staff) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import browser_log_in
 from jiefen.channels.tests.dbfix import tolerant_serialized_rollback  # noqa: F401
+from jiefen.directory.models import Organization
 from jiefen.mediation_room import selectors
 from jiefen.mediation_room.models import TermsVersion
 from jiefen.mediation_room.tests.conftest import (
@@ -19,6 +20,7 @@ from jiefen.mediation_room.tests.conftest import (
     last_code,
     texts_to,
 )
+from jiefen.procedures.models import Procedure
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -155,3 +157,26 @@ def test_a_whole_online_mediation_with_two_parties_on_phones(
     for p in (phone_a, phone_b):
         assert p.evaluate("document.documentElement.scrollWidth") <= 390
     assert all((tmp_path / f).stat().st_size > 0 for f in ("applicant.png", "respondent.png", "mediator.png"))
+    # and the mediator records the confirmed terms as the agreement and applies to the court
+    # for judicial confirmation (人民调解法 第33条), choosing the court
+    desk.goto(f"{live_server.url}/cases/{case.number}/")
+    desk.click(f"#act-{procedure.pk}-record_agreement > summary")
+    desk.fill("#record_agreement-terms", TERMS)
+    desk.click("button[name=submit-record_agreement]")
+    desk.wait_for_selector("#agreement-pdf")
+    desk.click("#start-procedure > summary")
+    desk.select_option("#start-kind", "judicial_confirmation")
+    desk.click("button[name=start]")
+    desk.wait_for_selector("article.procedure[data-kind=judicial_confirmation]")
+    jc = Procedure.objects.get(case=case, kind="judicial_confirmation")
+    court = Organization.objects.get(region=case.county, kind="court")
+    desk.click(f"#act-{jc.pk}-file_application > summary")
+    desk.select_option("#file_application-court_id", str(court.pk))
+    desk.click("button[name=submit-file_application]")
+    desk.wait_for_selector(f"#court-{jc.pk} [data-field=court]")
+    assert court.name in desk.inner_text(f"#court-{jc.pk}")
+    jc.refresh_from_db()
+    assert jc.data["court_id"] == court.pk
+    # the application for the court and the agreement are among the case's documents
+    docs = {a.get_attribute("data-doc") for a in desk.locator("#documents a[data-doc]").all()}
+    assert {"agreement.pdf", "confirmation-application.pdf", "file.pdf"} <= docs, docs
