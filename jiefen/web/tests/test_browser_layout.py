@@ -52,6 +52,11 @@ def _log_in(page, base_url: str, lang: str) -> None:
         page.wait_for_selector("html[lang=en]")
 
 
+# Pages the Chinese walk opens with their own data (scorecards, the watchlist's list) and the
+# administration's front page, measured too.
+MORE_PAGES = ["/scorecards/?month=2026-12", "/scorecards/2026-12/o{org}/", "/watchlist/", "/admin/"]
+
+
 def _shoot(page, name: str) -> None:
     folder = os.environ.get("JIEFEN_SHOTS")
     if folder:
@@ -66,8 +71,13 @@ def test_no_staff_page_overflows_sideways(new_browser_page, live_server, world, 
     page = new_browser_page(viewport={"width": width, "height": height})
     _log_in(page, live_server.url, lang)
     problems = {}
-    for path in STAFF_PAGES:
-        url = path.format(number=world["case"].number, agreed=world["agreed"].number, proc=world["proc"].pk)
+    for path in [*STAFF_PAGES, *MORE_PAGES]:
+        url = path.format(
+            number=world["case"].number,
+            agreed=world["agreed"].number,
+            proc=world["proc"].pk,
+            org=world["case"].lead_organization_id,
+        )
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
         measured = page.evaluate(OVERFLOW)
