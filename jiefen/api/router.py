@@ -68,11 +68,12 @@ class JiefenAPI(NinjaAPI):
                     values = QUERY_ENUMS.get((path.removeprefix("/api/v1"), method, param["name"]))
                     if values:
                         param["schema"] = {"type": "string", "enum": list(values), "title": param["name"]}
-                codes = ["401", "422"]
+                # any operation may refuse the caller's role (a read too: the watchlist, psych)
+                codes = ["401", "403", "422"]
                 if "{" in path or method == "get":
                     codes.append("404")
                 if method in ("post", "put", "patch", "delete"):
-                    codes += ["403", "404", "409", "413"]
+                    codes += ["404", "409", "413"]
                 responses = op.setdefault("responses", {})
                 for code in sorted(set(codes)):
                     responses.setdefault(code, {"description": _ERRORS[code], "content": ref})
