@@ -36,6 +36,25 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_url(f"{base_url}/cases/")
 
 
+def register_on_screen(
+    page, base_url: str, demo, *, channel, applicant, respondent, category, description
+) -> Case:
+    """The window's registration screen filled in for the featured village; the case made."""
+    page.goto(f"{base_url}/cases/new/")
+    page.select_option("#id_channel", channel)
+    page.select_option("#id_town", demo["town"].code)
+    page.wait_for_selector(f"#id_village option[value='{demo['village'].code}']", state="attached")
+    page.select_option("#id_village", demo["village"].code)
+    page.fill("#id_parties-0-name", applicant[0])
+    page.fill("#id_parties-0-phone", applicant[1])
+    page.fill("#id_parties-1-name", respondent)
+    page.select_option("#id_category", category)
+    page.fill("#id_description", description)
+    page.click("button[name=register]")
+    page.wait_for_selector("#case-number")
+    return Case.objects.get(number=page.inner_text("#case-number"))
+
+
 def log_out(page) -> None:
     page.click("form[action$='/logout/'] button")
 
@@ -44,20 +63,17 @@ def test_a_hotline_threat_is_taken_in_charge_by_a_leader(new_browser_page, live_
     page = new_browser_page(viewport={"width": 1366, "height": 900})
     # the window clerk takes down what the 12345 hotline passed on: a threat to jump
     log_in(page, live_server.url, "clerk", demo["password"])
-    page.goto(f"{live_server.url}/cases/new/")
-    page.select_option("#id_channel", "hotline_12345")
-    page.select_option("#id_town", demo["town"].code)
-    page.wait_for_selector(f"#id_village option[value='{demo['village'].code}']", state="attached")
-    page.select_option("#id_village", demo["village"].code)
-    page.fill("#id_parties-0-name", "陈卫东")
-    page.fill("#id_parties-0-phone", "13912345678")
-    page.fill("#id_parties-1-name", "某建筑公司")
-    page.select_option("#id_category", "labour")
-    page.fill("#id_description", "来电称工地拖欠工资半年，今晚不给钱就从塔吊上跳下去，情绪激动")
-    page.click("button[name=register]")
-    page.wait_for_selector("#case-number")
-    number = page.inner_text("#case-number")
-    case = Case.objects.get(number=number)
+    case = register_on_screen(
+        page,
+        live_server.url,
+        demo,
+        channel="hotline_12345",
+        applicant=("陈卫东", "13912345678"),
+        respondent="某建筑公司",
+        category="labour",
+        description="来电称工地拖欠工资半年，今晚不给钱就从塔吊上跳下去，情绪激动",
+    )
+    number = case.number
     assert case.channel == "hotline_12345"
     assert case.triage.risk_level == "red"
     log_out(page)
@@ -77,22 +93,17 @@ def test_a_group_wage_case_at_the_window_reaches_labour_arbitration(new_browser_
     page = new_browser_page(viewport={"width": 1366, "height": 900})
     # the window clerk registers twenty-three workers' unpaid wages, told by their spokesman
     log_in(page, live_server.url, "clerk", demo["password"])
-    page.goto(f"{live_server.url}/cases/new/")
-    page.select_option("#id_channel", "walk_in")
-    page.select_option("#id_town", demo["town"].code)
-    page.wait_for_selector(f"#id_village option[value='{demo['village'].code}']", state="attached")
-    page.select_option("#id_village", demo["village"].code)
-    page.fill("#id_parties-0-name", "刘建军")
-    page.fill("#id_parties-0-phone", "13712345678")
-    page.fill("#id_parties-1-name", "安吉某建设工程有限公司")
-    page.select_option("#id_category", "labour")
-    page.fill(
-        "#id_description", "某工地拖欠二十三名农民工工资共计约四十万元，包工头失联，工人集体来访要求结清"
+    case = register_on_screen(
+        page,
+        live_server.url,
+        demo,
+        channel="walk_in",
+        applicant=("刘建军", "13712345678"),
+        respondent="安吉某建设工程有限公司",
+        category="labour",
+        description="某工地拖欠二十三名农民工工资共计约四十万元，包工头失联，工人集体来访要求结清",
     )
-    page.click("button[name=register]")
-    page.wait_for_selector("#case-number")
-    number = page.inner_text("#case-number")
-    case = Case.objects.get(number=number)
+    number = case.number
     assert any(r.get("code") == "group_dispute" for r in case.triage.risk_reasons), case.triage.risk_reasons
     log_out(page)
     # the dispatcher sends it to the labour dispute arbitration commission
@@ -128,19 +139,17 @@ def test_a_water_leak_settled_in_the_village_is_confirmed_by_the_court(new_brows
     now = timezone.localtime()
     # the clerk registers the neighbours' water leak; the rules send it to the village committee
     log_in(page, live_server.url, "clerk", demo["password"])
-    page.goto(f"{live_server.url}/cases/new/")
-    page.select_option("#id_town", demo["town"].code)
-    page.wait_for_selector(f"#id_village option[value='{demo['village'].code}']", state="attached")
-    page.select_option("#id_village", demo["village"].code)
-    page.fill("#id_parties-0-name", "王秀兰")
-    page.fill("#id_parties-0-phone", "13612345678")
-    page.fill("#id_parties-1-name", "赵明")
-    page.select_option("#id_category", "neighbour")
-    page.fill("#id_description", "楼上卫生间漏水，楼下天花板发霉，多次协商未果")
-    page.click("button[name=register]")
-    page.wait_for_selector("#case-number")
-    number = page.inner_text("#case-number")
-    case = Case.objects.get(number=number)
+    case = register_on_screen(
+        page,
+        live_server.url,
+        demo,
+        channel="walk_in",
+        applicant=("王秀兰", "13612345678"),
+        respondent="赵明",
+        category="neighbour",
+        description="楼上卫生间漏水，楼下天花板发霉，多次协商未果",
+    )
+    number = case.number
     assert case.lead_organization.kind == "village_committee"
     log_out(page)
     # the village mediator accepts it, mediates and records the agreement
@@ -208,20 +217,17 @@ def test_a_land_petition_goes_through_review_and_recheck(new_browser_page, live_
     page = new_browser_page(viewport={"width": 1366, "height": 900})
     # the petition bureau registers a villager's letter about his contracted land
     log_in(page, live_server.url, "petition", demo["password"])
-    page.goto(f"{live_server.url}/cases/new/")
-    page.select_option("#id_channel", "petition")
-    page.select_option("#id_town", demo["town"].code)
-    page.wait_for_selector(f"#id_village option[value='{demo['village'].code}']", state="attached")
-    page.select_option("#id_village", demo["village"].code)
-    page.fill("#id_parties-0-name", "沈德福")
-    page.fill("#id_parties-0-phone", "13512345678")
-    page.fill("#id_parties-1-name", "村经济合作社")
-    page.select_option("#id_category", "property_land")
-    page.fill("#id_description", "承包地被村里收回另行发包，要求恢复承包经营权并补偿损失")
-    page.click("button[name=register]")
-    page.wait_for_selector("#case-number")
-    number = page.inner_text("#case-number")
-    case = Case.objects.get(number=number)
+    case = register_on_screen(
+        page,
+        live_server.url,
+        demo,
+        channel="petition",
+        applicant=("沈德福", "13512345678"),
+        respondent="村经济合作社",
+        category="property_land",
+        description="承包地被村里收回另行发包，要求恢复承包经营权并补偿损失",
+    )
+    number = case.number
     log_out(page)
     # the dispatcher gives it to the town's centre, whose handler accepts it
     town_centre = Organization.objects.get(staff__username="town_handler")
