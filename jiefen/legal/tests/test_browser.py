@@ -19,6 +19,7 @@ def test_citizen_legal_aid_application_on_a_phone(new_browser_page, live_server,
     page.goto(f"{live_server.url}/portal/")
     page.click("a[href='/portal/legal-aid/']")
     page.wait_for_selector("#aid-form")
+    page.wait_for_load_state("load")  # (measured with the stylesheet applied, not before it arrives)
     # Nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # A first try without the facts: each missing one is named, nothing is stored.
